@@ -1,0 +1,44 @@
+# Cubicle — the two commands a newcomer needs are `make run` and `make test`.
+# Both install what a fresh Debian machine lacks before building.
+
+SWIFT        ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+APT_PACKAGES := pkg-config libssh-dev libcurl4-openssl-dev libsqlite3-dev openssh-server openssh-client \
+                util-linux iproute2 procps
+DATA_DIR     ?= .cubicle
+LISTEN       ?= 127.0.0.1:8080
+CLUSTER_LISTEN ?= 127.0.0.1:6443
+SWIFT_TEST_FLAGS ?=
+
+.PHONY: deps build run test clean local-cluster
+
+## deps: install the system packages the build and the tests need (apt, as root or with sudo).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@command -v kubectl >/dev/null || echo "note: kubectl is not on PATH; the kubectl integration test will say so and skip"
+
+## build: compile everything (debug).
+build: deps
+	$(SWIFT) build
+
+## run: build and start Cubicle on the embedded default cluster.
+run: build
+	$(SWIFT) run cubicle local-cluster --listen $(CLUSTER_LISTEN) --data-dir $(DATA_DIR)/cluster
+
+## local-cluster: only the embedded Kubernetes API server and kubelet.
+local-cluster: build
+	$(SWIFT) run cubicle local-cluster --listen $(CLUSTER_LISTEN) --data-dir $(DATA_DIR)/cluster
+
+## test: build and run every test suite.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
+
+clean:
+	rm -rf .build

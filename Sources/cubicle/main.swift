@@ -1,0 +1,19 @@
+import ArgumentParser
+import CubicleModel
+
+/// The `cubicle` command line.
+struct Cubicle: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cubicle",
+        abstract: "Kubernetes workspaces with shells, files and apps behind one API.",
+        subcommands: [Version.self]
+    )
+}
+
+/// `cubicle version`: prints the version.
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+    func run() { print("cubicle \(CubicleVersion.current)") }
+}
+
+await Cubicle.main()
