@@ -2,20 +2,20 @@
 /// `blueprints/dev.yaml:12:5: blueprints[1].storages.home.type: expected one of …`.
 public struct BlueprintDiagnostic: Sendable, Hashable, CustomStringConvertible {
     /// Where the offending node (or key) starts.
-    public let location: SourceLocation
+    public let location: BlueprintLocation
     /// The field path inside the file (`blueprints[1].storages.home.type`); empty for the whole file.
     public let path: String
     /// What is wrong.
     public let message: String
 
     /// Creates a diagnostic.
-    public init(location: SourceLocation, path: String, message: String) {
+    public init(location: BlueprintLocation, path: String, message: String) {
         self.location = location
         self.path = path
         self.message = message
     }
 
-    init(_ location: SourceLocation, _ path: FieldPath, _ message: String) {
+    init(_ location: BlueprintLocation, _ path: FieldPath, _ message: String) {
         self.init(location: location, path: path.description, message: message)
     }
 

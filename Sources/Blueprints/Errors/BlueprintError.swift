@@ -18,6 +18,8 @@ public struct BlueprintError: CodedError, Sendable {
         public static let invalid = Kind("invalid")
         /// An expression failed or produced an unacceptable value at provision time.
         public static let evaluation = Kind("evaluation")
+        /// The blueprint directory could not be watched.
+        public static let watch = Kind("watch")
     }
 
     /// What went wrong.

@@ -26,7 +26,7 @@ enum CELChecker {
             return try binary(op, lhs, rhs, column: column)
         case .conditional(let condition, let then, let otherwise, let column):
             let (conditionNode, conditionType) = try check(condition)
-            try expect(conditionType, .bool, "condition of '?:'", column: condition.column)
+            try expect(conditionType, .bool, "condition of '?:'", column: condition.start)
             let (thenNode, thenType) = try check(then)
             let (otherwiseNode, otherwiseType) = try check(otherwise)
             guard thenType == otherwiseType else {
@@ -86,7 +86,7 @@ enum CELChecker {
             throw CELError(column: column, message: "\(name) takes 1 argument, got \(arguments.count)")
         }
         let (argument, type) = try check(arguments[0])
-        let argumentColumn = arguments[0].column
+        let argumentColumn = arguments[0].start
         switch name {
         case "env":
             try expect(type, .string, "the argument of env", column: argumentColumn)
@@ -126,8 +126,8 @@ enum CELChecker {
             }
             return (.equal(left, right, negated: op == .notEqual), .bool)
         case .and, .or:
-            try expect(leftType, .bool, "left operand of '\(op.rawValue)'", column: lhs.column)
-            try expect(rightType, .bool, "right operand of '\(op.rawValue)'", column: rhs.column)
+            try expect(leftType, .bool, "left operand of '\(op.rawValue)'", column: lhs.start)
+            try expect(rightType, .bool, "right operand of '\(op.rawValue)'", column: rhs.start)
             return (op == .and ? .and(left, right) : .or(left, right), .bool)
         case .contains:
             guard leftType == .string, rightType == .stringList else {

@@ -29,6 +29,17 @@ indirect enum CELSyntax: Sendable, Hashable {
         }
     }
 
+    /// Where the whole expression this node heads starts (a member access starts at its base,
+    /// a binary operation at its left operand), for errors about an operand as a whole.
+    var start: Int {
+        switch self {
+        case .member(let base, _, _): return base.start
+        case .binary(_, let lhs, _, _): return lhs.start
+        case .conditional(let condition, _, _, _): return condition.start
+        default: return column
+        }
+    }
+
     /// The height of the tree, which bounds the recursion of checking and evaluation.
     var depth: Int {
         switch self {

@@ -5,7 +5,7 @@ struct BlueprintSource: Sendable {
     /// The blueprint's own mapping node.
     let node: YAMLNode
     /// Where the name was written, for duplicate-name errors.
-    let nameLocation: SourceLocation
+    let nameLocation: BlueprintLocation
     /// `isTemplate` as this blueprint itself says (it is never inherited).
     let isTemplate: Bool
     /// The parent's name and the `template` node naming it.
@@ -76,7 +76,7 @@ struct TemplateResolver {
         chain.append(first)
         let node = sources[first]?.parent?.node ?? sources[first]?.node
         return BlueprintDiagnostic(
-            node?.location ?? SourceLocation(file: "", line: 1, column: 1), node?.path ?? .root,
+            node?.location ?? BlueprintLocation(file: "", line: 1, column: 1), node?.path ?? .root,
             "template cycle: \(chain.joined(separator: " -> "))"
         )
     }

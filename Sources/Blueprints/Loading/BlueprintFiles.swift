@@ -42,7 +42,7 @@ struct BlueprintFiles: Sendable {
         var info = stat()
         guard stat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
             scan.diagnostics.append(BlueprintDiagnostic(
-                location: SourceLocation(file: directory, line: 1, column: 1), path: "",
+                location: BlueprintLocation(file: directory, line: 1, column: 1), path: "",
                 message: "blueprint directory cannot be read: \(String(cString: strerror(errno == 0 ? ENOTDIR : errno)))"
             ))
             scan.watchDirectories.append(directory)
@@ -123,6 +123,6 @@ struct BlueprintFiles: Sendable {
     }
 
     private mutating func report(_ display: String, _ message: String) {
-        diagnostics.append(BlueprintDiagnostic(location: SourceLocation(file: display, line: 1, column: 1), path: "", message: message))
+        diagnostics.append(BlueprintDiagnostic(location: BlueprintLocation(file: display, line: 1, column: 1), path: "", message: message))
     }
 }

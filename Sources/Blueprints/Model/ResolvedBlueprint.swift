@@ -12,7 +12,7 @@ public struct ResolvedBlueprint: Sendable {
     /// The inheritance chain from the root template down to this blueprint.
     public let chain: [String]
     /// Where the blueprint is defined.
-    public let location: SourceLocation
+    public let location: BlueprintLocation
     let recipe: BlueprintRecipe
 
     /// Evaluates every field for one workspace; a template, or an expression that fails or

@@ -5,10 +5,10 @@ extension BlueprintDecoder {
             return []
         }
         var apps: [AppRecipe] = []
-        var ports: [Int: SourceLocation] = [:]
+        var ports: [Int: BlueprintLocation] = [:]
         for entry in entries {
             if let problem = ValueRules.dnsLabel(maxLength: 63)(entry.key) {
-                fields.report(at: entry.keyLocation, path: node.path.appending(entry.key), "app name \(problem)")
+                fields.report(at: entry.keyLocation, path: node.path.appending(entry.key), "app name \(problem), got \(FieldType<String>.quoted(entry.key))")
                 continue
             }
             if entry.value.isNull { continue }

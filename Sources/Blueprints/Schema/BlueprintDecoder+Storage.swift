@@ -10,10 +10,10 @@ extension BlueprintDecoder {
             return []
         }
         var storages: [StorageRecipe] = []
-        var mountPaths: [String: SourceLocation] = [:]
+        var mountPaths: [String: BlueprintLocation] = [:]
         for entry in entries {
             if let problem = ValueRules.dnsLabel(maxLength: BlueprintDecoder.maximumStorageNameLength)(entry.key) {
-                fields.report(at: entry.keyLocation, path: node.path.appending(entry.key), "storage name \(problem)")
+                fields.report(at: entry.keyLocation, path: node.path.appending(entry.key), "storage name \(problem), got \(FieldType<String>.quoted(entry.key))")
                 continue
             }
             if entry.value.isNull { continue }

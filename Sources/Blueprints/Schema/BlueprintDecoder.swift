@@ -87,7 +87,7 @@ struct BlueprintDecoder {
             return []
         }
         var scripts: [InitScriptRecipe] = []
-        var seen: [String: SourceLocation] = [:]
+        var seen: [String: BlueprintLocation] = [:]
         for (index, item) in items.enumerated() {
             guard let values = fields.fields(item, BlueprintSchema.initScript) else { continue }
             let path = FieldPath.root.appending("initScripts").appending(index: index)

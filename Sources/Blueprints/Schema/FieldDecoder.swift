@@ -9,7 +9,7 @@ struct FieldDecoder {
         diagnostics.append(BlueprintDiagnostic(node.location, node.path, message))
     }
 
-    mutating func report(at location: SourceLocation, path: FieldPath, _ message: String) {
+    mutating func report(at location: BlueprintLocation, path: FieldPath, _ message: String) {
         diagnostics.append(BlueprintDiagnostic(location, path, message))
     }
 

@@ -10,7 +10,7 @@ struct YAMLNode: Sendable {
     }
 
     var value: Value
-    let location: SourceLocation
+    let location: BlueprintLocation
     let path: FieldPath
 
     /// The entries of a mapping, or nil.
@@ -55,7 +55,7 @@ struct YAMLNode: Sendable {
 /// One `key: value` pair of a mapping, with where the key was written.
 struct YAMLEntry: Sendable {
     let key: String
-    let keyLocation: SourceLocation
+    let keyLocation: BlueprintLocation
     var value: YAMLNode
 }
 

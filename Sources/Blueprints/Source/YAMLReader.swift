@@ -35,11 +35,11 @@ struct YAMLReader {
         return exhausted ? [] : documents
     }
 
-    private func location(_ line: Int, _ column: Int) -> SourceLocation {
-        SourceLocation(file: file, line: max(line, 1), column: max(column, 1))
+    private func location(_ line: Int, _ column: Int) -> BlueprintLocation {
+        BlueprintLocation(file: file, line: max(line, 1), column: max(column, 1))
     }
 
-    private func location(of mark: Mark?) -> SourceLocation {
+    private func location(of mark: Mark?) -> BlueprintLocation {
         location(mark?.line ?? 1, mark?.column ?? 1)
     }
 

@@ -1,6 +1,6 @@
 /// A position in a blueprint file: the file as found under the blueprint directory, and the
 /// 1-based line and column (columns count Unicode scalars, as libyaml does).
-public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+public struct BlueprintLocation: Sendable, Hashable, CustomStringConvertible {
     /// The file path, the blueprint directory joined with the file's relative path.
     public let file: String
     /// The 1-based line.
