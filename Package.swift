@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -41,7 +42,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Blueprints",
+            dependencies: [
+                "CubicleModel",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CubicleModelTests", dependencies: ["CubicleModel"], swiftSettings: strict),
+        .testTarget(
+            name: "BlueprintsTests",
+            dependencies: ["Blueprints", "CubicleModel", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
