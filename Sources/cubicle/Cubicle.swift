@@ -2,6 +2,7 @@ import ArgumentParser
 import CubicleModel
 
 /// The `cubicle` command line.
+@main
 struct Cubicle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cubicle",
@@ -15,5 +16,3 @@ struct Version: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the version.")
     func run() { print("cubicle \(CubicleVersion.current)") }
 }
-
-await Cubicle.main()
