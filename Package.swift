@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -26,6 +27,11 @@ let package = Package(
             name: "CLibSSH",
             pkgConfig: "libssh",
             providers: [.apt(["libssh-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
         ),
         .target(
             name: "CubicleModel",
@@ -41,7 +47,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Store",
+            dependencies: [
+                "CSQLite",
+                "CubicleModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CubicleModelTests", dependencies: ["CubicleModel"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "CubicleModel"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
