@@ -29,6 +29,12 @@ enum SQLiteSchema {
             updated_at   INTEGER NOT NULL
         ) STRICT;
 
+        -- High-water marks that must never go back, e.g. the last uid handed out.
+        CREATE TABLE counters (
+            name  TEXT PRIMARY KEY NOT NULL,
+            value INTEGER NOT NULL
+        ) STRICT;
+
         CREATE TABLE jobs (
             id             TEXT PRIMARY KEY NOT NULL,
             workspace_name TEXT NOT NULL,

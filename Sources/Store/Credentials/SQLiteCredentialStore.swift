@@ -13,11 +13,11 @@ struct SQLiteCredentialStore: CredentialStore {
         """
 
     func create(_ new: NewCredential) async throws -> Credential {
-        let now = time.now
+        let now = time.now.storePrecision
         let credential = Credential(
             id: Secrets.newID(), username: new.username, serviceName: new.serviceName, serviceScope: new.serviceScope,
             credentialSource: new.credentialSource, subject: new.subject, isActive: new.isActive, createdAt: now,
-            updatedAt: now, expiresAt: new.expiresAt
+            updatedAt: now, expiresAt: new.expiresAt?.storePrecision
         )
         try await database.write { connection in
             guard try connection.queryFirst("SELECT 1 FROM users WHERE username = ?", [new.username]) != nil else {

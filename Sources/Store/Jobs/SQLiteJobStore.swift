@@ -62,7 +62,7 @@ struct SQLiteJobStore: JobStore {
             let stored = JobEvent(
                 id: try claimed.get(0, as: Int.self),
                 type: event.type,
-                timestamp: event.timestamp,
+                timestamp: event.timestamp.storePrecision,
                 objectName: event.objectName,
                 message: event.message,
                 status: event.status

@@ -43,7 +43,17 @@ final class SQLiteStatement {
             case .real(let number):
                 rc = sqlite3_bind_double(handle, index, number)
             case .text(let text):
-                rc = text.withCString { sqlite3_bind_text(handle, index, $0, -1, cubicle_sqlite_transient()) }
+                // Explicit length, so text with an embedded NUL is stored whole.
+                var text = text
+                rc = text.withUTF8 { bytes in
+                    bytes.withMemoryRebound(to: CChar.self) { chars in
+                        // An empty buffer may have no address, and a null pointer would bind NULL, not "".
+                        guard let base = chars.baseAddress else {
+                            return sqlite3_bind_text(handle, index, "", 0, cubicle_sqlite_transient())
+                        }
+                        return sqlite3_bind_text(handle, index, base, Int32(chars.count), cubicle_sqlite_transient())
+                    }
+                }
             case .blob(let bytes):
                 if bytes.isEmpty {
                     // A null pointer would bind SQL NULL, not an empty blob.

@@ -95,6 +95,10 @@ extension Date: SQLiteBindable, SQLiteColumnDecodable {
         return Int64(Swift.max(-limit, Swift.min(limit, millis)))
     }
 
+    /// This date as the store keeps it (whole milliseconds), so records returned by a write equal
+    /// the same records read back later.
+    var storePrecision: Date { Date(millisecondsSinceEpoch: millisecondsSinceEpoch) }
+
     /// The date `milliseconds` after the epoch.
     init(millisecondsSinceEpoch milliseconds: Int64) {
         self.init(timeIntervalSince1970: Double(milliseconds) / 1000)

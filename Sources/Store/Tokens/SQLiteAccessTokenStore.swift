@@ -25,8 +25,8 @@ final class SQLiteAccessTokenStore: AccessTokenStore {
         let digest = Secrets.sha256(plaintext)
         let token = AccessToken(
             id: Secrets.newID(), username: request.username, name: request.name, scopes: request.scopes,
-            preview: AccessTokenFormat.preview(of: plaintext), createdAt: time.now,
-            expiresAt: request.expiresAt, lastUsedAt: nil
+            preview: AccessTokenFormat.preview(of: plaintext), createdAt: time.now.storePrecision,
+            expiresAt: request.expiresAt?.storePrecision, lastUsedAt: nil
         )
         try await database.write { connection in
             guard try connection.queryFirst("SELECT 1 FROM users WHERE username = ?", [token.username]) != nil else {

@@ -21,7 +21,7 @@ struct SQLiteUserStore: UserStore {
             throw StoreError.invalidRequest("user name \"\(new.username)\" \(problem)")
         }
         try Self.validate(uid: new.uid, gid: new.gid)
-        let now = time.now
+        let now = time.now.storePrecision
         return try await database.write { connection in
             if try connection.queryFirst("SELECT 1 FROM users WHERE username = ?", [new.username]) != nil {
                 throw StoreError.alreadyExists("user \(new.username) already exists")
@@ -61,7 +61,7 @@ struct SQLiteUserStore: UserStore {
 
     func update(_ username: String, with patch: UserPatch) async throws -> User {
         try Self.validate(uid: patch.uid, gid: patch.gid)
-        let now = time.now
+        let now = time.now.storePrecision
         return try await database.write { connection in
             guard let row = try connection.queryFirst("SELECT \(Self.columns) FROM users WHERE username = ?", [username]) else {
                 throw StoreError.notFound("user \(username) not found")
@@ -98,12 +98,18 @@ struct SQLiteUserStore: UserStore {
 
     // MARK: Rows
 
-    /// One above the highest uid in use at or above `firstUID`: a deleted user's uid is not handed to
-    /// the next user, whose files on retained volumes would otherwise change owner.
+    /// One above both the highest uid in use (at least `firstUID`) and the last uid ever handed out,
+    /// so a deleted user's uid never goes to a new user, whose files on retained volumes would
+    /// otherwise change owner.
     private static func nextUID(_ connection: SQLiteConnection) throws -> Int {
-        let row = try connection.queryFirst("SELECT MAX(uid) FROM users WHERE uid >= ?", [firstUID])
-        let highest = try row?.get(0, as: Int?.self) ?? (firstUID - 1)
+        let inUse = try connection.queryFirst("SELECT MAX(uid) FROM users WHERE uid >= ?", [firstUID])?.get(0, as: Int?.self)
+        let issued = try connection.queryFirst("SELECT value FROM counters WHERE name = 'uid'")?.get(0, as: Int.self)
+        let highest = max(inUse ?? (firstUID - 1), issued ?? (firstUID - 1))
         guard highest < maxUID else { throw StoreError.conflict("no uid left to allocate") }
+        try connection.run(
+            "INSERT INTO counters (name, value) VALUES ('uid', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            [highest + 1]
+        )
         return highest + 1
     }
 

@@ -83,7 +83,7 @@ public struct NewUser: Sendable, Hashable {
     public var email: String
     /// The organization.
     public var organization: String
-    /// The uid; nil allocates one above every uid in use (at least 1000).
+    /// The uid; nil allocates one above every uid in use or ever allocated (at least 1000).
     public var uid: Int?
     /// The gid; nil uses the uid.
     public var gid: Int?

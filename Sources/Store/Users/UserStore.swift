@@ -1,6 +1,7 @@
 /// Cubicle's users. Deleting a user deletes their tokens, web sessions and credentials with them.
 public protocol UserStore: Sendable {
-    /// Creates a user, allocating a uid when none is given; `already_exists` if the name or the uid is taken.
+    /// Creates a user, allocating a never-used uid ≥ 1000 when none is given; `already_exists` if the
+    /// name or the uid is taken.
     func create(_ user: NewUser) async throws -> User
 
     /// The user called `username`.

@@ -15,11 +15,11 @@ struct SQLiteWebSessionStore: WebSessionStore {
 
     func create(username: String, provider: String, expiresAt: Date) async throws -> IssuedWebSession {
         let cookieValue = Secrets.randomToken(byteCount: Self.secretByteCount)
-        let now = time.now
+        let now = time.now.storePrecision
         let session = WebSession(
             id: Self.id(forCookieValue: cookieValue), username: username, provider: provider,
             csrfSecret: Secrets.randomToken(byteCount: Self.secretByteCount), createdAt: now,
-            expiresAt: expiresAt, lastSeenAt: now
+            expiresAt: expiresAt.storePrecision, lastSeenAt: now
         )
         try await database.write { connection in
             guard try connection.queryFirst("SELECT 1 FROM users WHERE username = ?", [username]) != nil else {
