@@ -59,7 +59,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "CubicleModelTests", dependencies: ["CubicleModel"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "CubicleModel"], swiftSettings: strict),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: [
+                "Store",
+                "CubicleModel",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import CubicleModel
 import Foundation
+import ServiceLifecycleTestKit
 import Synchronization
 import Testing
 
@@ -45,6 +46,20 @@ import Testing
             running.cancel()
             try await running.value
             continuation.finish()
+        }
+    }
+
+    @Test func gracefulShutdownEndsTheTidier() async throws {
+        let time = ManualTimeSource(start: testEpoch)
+        try await withStore(time: time) { store, _ in
+            let tidier = StoreTidier(store: store, time: time)
+            try await testGracefulShutdown { trigger in
+                let running = Task { try await tidier.run() }
+                while time.sleeperCount == 0 { await Task.yield() }
+                trigger.triggerGracefulShutdown()
+                try await running.value
+                #expect(time.sleeperCount == 0)
+            }
         }
     }
 
