@@ -14,6 +14,8 @@ public enum Labels {
     public static let jobID = "cubicle.dev/job-id"
     /// Set on storage claims kept across a full delete (`retain` or shared volumes).
     public static let retain = "cubicle.dev/retain"
+    /// On shared storage claims: the storage id they serve.
+    public static let sharedID = "cubicle.dev/shared-id"
     /// The label selector matching every object Cubicle manages.
     public static let managedSelector = "\(managedBy)=\(managedByValue)"
 }

@@ -50,7 +50,7 @@ public struct StoreTidier: Service {
 
     /// Tidies now, then every `interval`, until cancelled or the service group shuts down.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     let report = try await tidy()
