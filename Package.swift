@@ -41,7 +41,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "LocalCluster",
+            dependencies: [
+                "CubicleModel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CubicleModelTests", dependencies: ["CubicleModel"], swiftSettings: strict),
+        .testTarget(
+            name: "LocalClusterTests",
+            dependencies: [
+                "LocalCluster",
+                "CubicleModel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
