@@ -109,7 +109,11 @@ extension PodSandbox {
                 throw RuntimeError(.io, "cannot create \(directory): \(LinuxCalls.describe(code))")
             }
         }
+        // The sandbox directory keeps other host users out; the upper layer's own mode becomes
+        // the mode of the pod's `/`, so it mirrors the host's.
         _ = chmod(paths.sandboxDirectory, 0o700)
+        var rootInfo = stat()
+        _ = chmod(paths.upper, lstat("/", &rootInfo) == 0 ? rootInfo.st_mode & 0o7777 : 0o755)
         for directory in [paths.rootfs, paths.logs] {
             if let code = FileIO.makeDirectories(directory) {
                 throw RuntimeError(.io, "cannot create \(directory): \(LinuxCalls.describe(code))")

@@ -42,15 +42,15 @@ struct SandboxRecoveryTests {
     @Test func recoveryLeavesAnUnrelatedProcessWithARecycledPIDAlone() async throws {
         let fixture = try RuntimeFixture()
         defer { fixture.remove() }
-        let bystander = Process()
-        bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        bystander.arguments = ["1008"]
-        try bystander.run()
-        defer {
-            bystander.terminate()
-            bystander.waitUntilExit()
+        // Spawned with the runtime's spawner: Foundation's Process would inherit the blocked signal
+        // mask of a Dispatch thread, and the bystander could not be terminated afterwards.
+        let bystander = try await RuntimeWorker.shared.run { () throws -> RuntimeChild in
+            try Spawner.spawn(SpawnRequest(
+                executable: "/bin/sleep", arguments: ["sleep", "1008"], environment: [],
+                stdin: 0, stdout: 2, stderr: 2))
         }
-        let pid = bystander.processIdentifier
+        let pid = bystander.pid
+        defer { bystander.signal(SIGKILL) }
         let stat = try #require(ProcFS.stat(pid))
         let runtime = fixture.runtime()
         let prepared = try await runtime.prepare()
@@ -66,9 +66,11 @@ struct SandboxRecoveryTests {
 
         #expect(report.stalePIDs == 2)
         #expect(report.killedProcesses == 0)
-        #expect(bystander.isRunning)
+        #expect(!bystander.hasExited)
         #expect(ProcFS.isSameProcess(pid, startTime: stat.startTime))
         #expect(!FileManager.default.fileExists(atPath: file))
+        bystander.signal(SIGKILL)
+        #expect(await bystander.wait() == .signaled(SIGKILL))
     }
 
     @Test func unreadableRecordsAreDiscarded() async throws {

@@ -65,7 +65,9 @@ enum SandboxScript {
                 *,*|*:*|*\\*) md_overlay=no ;;
                 *) md_overlay=yes ;;
                 esac
+                # The upper directory's mode becomes the mode of the mounted directory.
                 if [ $md_overlay = yes ] && mkdir -p "$md_upper/$md_name" "$md_work/$md_name" &&
+                    chmod --reference="$md_entry" "$md_upper/$md_name" &&
                     mount -t overlay overlay \
                         -o "lowerdir=$md_entry,upperdir=$md_upper/$md_name,workdir=$md_work/$md_name,userxattr" \
                         "$md_root/$md_name" 2>/dev/null; then

@@ -19,7 +19,7 @@ struct SandboxTools: Sendable, Hashable {
     static let searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
     /// Programs the sandbox script calls (they must exist, but the runtime never runs them itself).
-    static let scriptPrograms = ["mount", "umount", "pivot_root", "mkdir", "ln", "readlink", "sleep"]
+    static let scriptPrograms = ["mount", "umount", "pivot_root", "mkdir", "ln", "readlink", "sleep", "chmod"]
 
     /// Finds a program in `searchPath`.
     static func find(_ name: String) -> String? {
