@@ -113,7 +113,8 @@ public final class PodRuntime: Sendable {
         if let prepared = state.withLock({ $0.prepared }) { return prepared }
         let stateRoot = stateRoot, hiddenPaths = hiddenPaths
         let located: Result<(String, [String]), RuntimeError> = await RuntimeWorker.shared.run {
-            if let code = FileIO.makeDirectories(stateRoot, mode: 0o700) {
+            // Traversable but not listable: an unprivileged sandbox user must reach the script.
+            if let code = FileIO.makeDirectories(stateRoot, mode: 0o711) {
                 return .failure(RuntimeError(.io, "cannot create the runtime state directory \(stateRoot): \(LinuxCalls.describe(code))"))
             }
             guard let canonical = FileIO.realPath(stateRoot) else {

@@ -63,17 +63,30 @@ extension PodSandbox {
         }
 
         var arguments = [tools.nsenter, "--target", String(infra.pid)]
-        if usesUserNamespace { arguments += ["--user", "--pid"] }
-        arguments += ["--mount", "--uts", "--root", "--wdns=" + (container.workingDir ?? "/")]
-        if let uid = container.uid {
+        // As root the spawn itself is born in the pod's PID namespace, so nsenter must not fork.
+        // In a user namespace we cannot setns(2) the PID namespace ourselves; nsenter forks, and
+        // keeps the credentials that map to the namespace's root.
+        arguments += usesUserNamespace ? ["--user", "--pid", "--preserve-credentials"] : ["--no-fork"]
+        arguments += ["--mount", "--uts", "--root", "--wdns=" + (container.workingDir ?? "/"), "--"]
+        if container.uid != nil || container.gid != nil {
+            let uid = container.uid ?? 0
             let gid = container.gid ?? account?.gid ?? 0
-            arguments += ["--setuid", String(uid), "--setgid", String(gid)]
-        } else if let gid = container.gid {
-            arguments += ["--setuid", "0", "--setgid", String(gid)]
+            if usesUserNamespace {
+                // The user namespace denies setgroups(2), which nsenter's --setuid calls; setpriv
+                // (the host's, seen through the overlay) switches ids keeping the groups.
+                guard let setpriv = SandboxTools.find("setpriv") else {
+                    throw RuntimeError(.startFailed, "setpriv is needed to run container \(container.name) as uid \(uid)")
+                }
+                arguments += [setpriv, "--reuid=\(uid)", "--regid=\(gid)", "--keep-groups", "--"]
+            } else {
+                arguments.insert(contentsOf: ["--setuid", String(uid), "--setgid", String(gid)], at: arguments.count - 1)
+            }
         }
-        // As root the spawn itself enters the PID namespace, so nsenter must not fork again.
-        if !usesUserNamespace { arguments += ["--no-fork"] }
-        arguments += ["--"] + container.argv
+        arguments += container.argv
+        if let runAs = support.runAs {
+            guard let prefix = runAs.commandPrefix else { throw RuntimeError(.startFailed, "setpriv is missing") }
+            arguments = prefix + arguments
+        }
 
         let log = open(paths.containerLog(container.name), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
@@ -89,7 +102,7 @@ extension PodSandbox {
         let child: RuntimeChild
         do {
             child = try Spawner.spawn(SpawnRequest(
-                executable: tools.nsenter, arguments: arguments,
+                executable: arguments[0], arguments: arguments,
                 environment: environment.map { "\($0.key)=\($0.value)" }.sorted(),
                 stdin: devNull, stdout: log, stderr: log, newSession: true,
                 pidNamespace: usesUserNamespace ? nil : pidNamespaceFD, threadCgroups: threadMoves))

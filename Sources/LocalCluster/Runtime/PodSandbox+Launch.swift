@@ -167,6 +167,12 @@ extension PodSandbox {
         if let cgroup {
             command = [tools.shell, prepared.script, "cgexec"] + cgroup.child("infra").procsFiles + ["--"] + command
         }
+        if let runAs = prepared.support.runAs {
+            guard let prefix = runAs.commandPrefix else { throw .sandboxUnavailable("setpriv is missing") }
+            command = prefix + command
+            // The user builds the overlay, so it must own the directories the overlay writes to.
+            for directory in [paths.sandboxDirectory, paths.upper, paths.work, paths.etc] { _ = chown(directory, runAs.uid, runAs.gid) }
+        }
 
         guard let pipe = LinuxCalls.pipeCloexec() else {
             throw RuntimeError(.io, "cannot create a pipe: \(LinuxCalls.describe(errno))")

@@ -20,7 +20,7 @@ struct SandboxSupportTests {
     @Test func probeAsAnUnprivilegedUserFallsBackToAUserNamespace() async throws {
         let fixture = try RuntimeFixture()
         defer { fixture.remove() }
-        let support = await SandboxSupport.probe(workDirectory: fixture.dataDirectory, runAs: (65534, 65534))
+        let support = await SandboxSupport.probe(workDirectory: fixture.dataDirectory, runAs: SandboxCredentials(uid: 65534, gid: 65534))
         #expect(support.isolation == .userNamespace, "\(support)")
         #expect(support.userNamespaceFlags.starts(with: ["--user", "--map-root-user"]))
         #expect(FileIO.list(fixture.dataDirectory) == [], "the probe leaves nothing behind")
@@ -93,5 +93,38 @@ struct SandboxSupportTests {
         #expect(results.0.log.contains("/dev/pts/0"))
         #expect(results.1 == .exited(5))
         #expect(results.2 == .exited(4))
+    }
+
+    @Test func unprivilegedUserRunsAPodEndToEnd() async throws {
+        let fixture = try RuntimeFixture()
+        let nobody = SandboxCredentials(uid: 65534, gid: 65534)
+        let support = await SandboxSupport.probe(workDirectory: fixture.dataDirectory, runAs: nobody)
+        try #require(support.isolation == .userNamespace, "\(support)")
+        let work = try fixture.volume("work")
+        #expect(chown(work, nobody.uid, nobody.gid) == 0)
+        let spec = fixture.spec("rootless", volumes: [VolumeMount(hostPath: work, containerPath: "/work")])
+        let runtime = fixture.runtime(support: support)
+        let (look, stopped, namespaceEmptied, owner) = try await withSandbox(fixture, spec, runtime: runtime) { sandbox in
+            #expect(sandbox.status.limitsEnforced == false)
+            #expect(sandbox.status.notes.contains { $0.contains("running without resource limits") })
+            let namespace = try #require(pidNamespace(of: sandbox.infraPID))
+            let look = try await sandbox.run(
+                "look", "id -u; hostname; awk '{print $1, $2, $3}' /proc/self/uid_map; echo made > /work/made")
+            let daemon = try await sandbox.startContainer(ContainerSpec(
+                name: "daemon", argv: ["/bin/sh", "-c", "trap 'exit 9' TERM; echo up; while :; do sleep 1; done"]))
+            #expect(await eventually { ((try? String(contentsOfFile: daemon.logPath, encoding: .utf8)) ?? "").contains("up") })
+            let stopped = await daemon.stop(grace: .seconds(30))
+            await sandbox.stop(grace: .seconds(1))
+            let owner = (try? FileManager.default.attributesOfItem(atPath: work + "/made"))?[.ownerAccountID] as? NSNumber
+            return (look, stopped, livePIDs(inNamespace: namespace).isEmpty, owner?.uint32Value)
+        }
+        #expect(look.exit == .exited(0), "log: \(look.log)")
+        let lines = look.log.split(separator: "\n").map(String.init)
+        #expect(lines.first == "0", "root inside the pod: \(lines)")
+        #expect(lines.dropFirst().first == spec.hostname)
+        #expect(lines.dropFirst(2).first == "0 65534 1", "uid map: \(lines)")
+        #expect(owner == 65534, "files the pod's root writes belong to the unprivileged user")
+        #expect(stopped == .exited(9))
+        #expect(namespaceEmptied)
     }
 }

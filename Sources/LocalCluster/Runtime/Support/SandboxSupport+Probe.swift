@@ -71,7 +71,7 @@ extension SandboxSupport {
     }
 
     /// `probe`, optionally as another user (`setpriv`), which is how tests check the non-root path.
-    static func probe(workDirectory: String, runAs: (uid: UInt32, gid: UInt32)?) async -> SandboxSupport {
+    static func probe(workDirectory: String, runAs: SandboxCredentials?) async -> SandboxSupport {
         let euid = runAs?.uid ?? geteuid()
         var facts = Facts(euid: euid)
         let tools: SandboxTools?
@@ -108,7 +108,9 @@ extension SandboxSupport {
         facts.userNamespaceSysctl = await RuntimeWorker.shared.run { disablingSysctl() }
         let isolation = decide(facts)
         guard runAs == nil else {
-            return SandboxSupport(isolation: isolation, cgroups: .unavailable(reason: "probed for another user"), tools: tools, cgroupLayout: nil, userNamespaceFlags: userNamespaceFlags)
+            return SandboxSupport(
+                isolation: isolation, cgroups: .unavailable(reason: "another user cannot use this process's cgroups"),
+                tools: tools, cgroupLayout: nil, userNamespaceFlags: userNamespaceFlags, runAs: runAs)
         }
         let cgroups = await RuntimeWorker.shared.run { CgroupLayout.detect() }
         switch cgroups {
@@ -140,12 +142,12 @@ extension SandboxSupport {
         return nil
     }
 
-    private static func trial(tools: SandboxTools, scratch: Scratch, runAs: (uid: UInt32, gid: UInt32)?, flags: [String], layout: String) async -> Trial {
+    private static func trial(tools: SandboxTools, scratch: Scratch, runAs: SandboxCredentials?, flags: [String], layout: String) async -> Trial {
         let directory = scratch.directory + "/trial-\(layout)-\(flags.count)"
         var arguments: [String] = []
         if let runAs {
-            guard let setpriv = SandboxTools.find("setpriv") else { return .failed("setpriv is missing") }
-            arguments = [setpriv, "--reuid=\(runAs.uid)", "--regid=\(runAs.gid)", "--clear-groups", "--"]
+            guard let prefix = runAs.commandPrefix else { return .failed("setpriv is missing") }
+            arguments = prefix
         }
         arguments += [tools.unshare] + flags + ["--mount", "--pid", "--uts", "--fork", "--kill-child"]
         arguments += [tools.shell, scratch.script, "probe", directory, layout]
@@ -162,9 +164,9 @@ extension SandboxSupport {
     /// A scratch directory for trials, owned by the user the trial runs as.
     private struct Scratch {
         let directory: String
-        let owner: (uid: UInt32, gid: UInt32)?
+        let owner: SandboxCredentials?
 
-        init(workDirectory: String, owner: (uid: UInt32, gid: UInt32)?) {
+        init(workDirectory: String, owner: SandboxCredentials?) {
             self.directory = "\(workDirectory)/probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             self.owner = owner
         }

@@ -20,13 +20,19 @@ public struct SandboxSupport: Sendable, Hashable, CustomStringConvertible {
     let cgroupLayout: CgroupLayout?
     /// Extra `unshare` flags for the user-namespace mode (`--user --map-root-user ...`).
     let userNamespaceFlags: [String]
+    /// When set, sandboxes and containers are started as this user (tests of the non-root path).
+    let runAs: SandboxCredentials?
 
-    init(isolation: Isolation, cgroups: CgroupMode, tools: SandboxTools?, cgroupLayout: CgroupLayout?, userNamespaceFlags: [String] = []) {
+    init(
+        isolation: Isolation, cgroups: CgroupMode, tools: SandboxTools?, cgroupLayout: CgroupLayout?,
+        userNamespaceFlags: [String] = [], runAs: SandboxCredentials? = nil
+    ) {
         self.isolation = isolation
         self.cgroups = cgroups
         self.tools = tools
         self.cgroupLayout = cgroupLayout
         self.userNamespaceFlags = userNamespaceFlags
+        self.runAs = runAs
     }
 
     /// Whether sandboxes can be created at all.
