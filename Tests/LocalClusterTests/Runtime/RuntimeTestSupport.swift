@@ -71,7 +71,13 @@ func withSandbox<T: Sendable>(
     _ body: (PodSandbox) async throws -> T
 ) async throws -> T {
     let runtime = runtime ?? fixture.runtime()
-    let sandbox = try await runtime.createSandbox(spec)
+    let sandbox: PodSandbox
+    do {
+        sandbox = try await runtime.createSandbox(spec)
+    } catch {
+        fixture.remove()
+        throw error
+    }
     do {
         let result = try await body(sandbox)
         await sandbox.stop(grace: .seconds(2))

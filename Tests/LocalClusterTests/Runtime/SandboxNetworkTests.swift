@@ -54,4 +54,30 @@ struct SandboxNetworkTests {
         #expect(responseA?.hasSuffix("\r\n\r\nA") == true, "A: \(responseA ?? "none")")
         #expect(responseB?.hasSuffix("\r\n\r\nB") == true, "B: \(responseB ?? "none")")
     }
+
+    @Test func sshdInThePodServesItsOwnHostKeyOnThePodAddress() async throws {
+        let fixture = try RuntimeFixture()
+        let spec = fixture.spec("ssh")
+        let port = try freePort(on: spec.ip)
+        let key = "/etc/ssh/cubicle_test_host_key"
+        let script = """
+            mkdir -p /run/sshd && chmod 0755 /run/sshd && ssh-keygen -q -t ed25519 -N '' -f \(key) &&
+            exec /usr/sbin/sshd -D -e -f /dev/null -h \(key) -o PidFile=none -o ListenAddress=\(spec.ip):\(port)
+            """
+        let (scanned, published, log) = try await withSandbox(fixture, spec) { sandbox in
+            let sshd = try await sandbox.startContainer(ContainerSpec(name: "sshd", argv: ["/bin/sh", "-c", script]))
+            var scanned = ""
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline, !scanned.contains("ssh-ed25519") {
+                scanned = (try? await CommandRunner.run(["/usr/bin/ssh-keyscan", "-T", "2", "-p", String(port), spec.ip]))?.output ?? ""
+                if !scanned.contains("ssh-ed25519") { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let published = FileIO.read("/proc/\(sandbox.infraPID)/root\(key).pub") ?? ""
+            _ = await sshd.stop(grace: .seconds(2))
+            return (scanned, published, (try? String(contentsOfFile: sshd.logPath, encoding: .utf8)) ?? "")
+        }
+        let publishedKey = try #require(published.split(separator: " ").dropFirst().first, "log: \(log)")
+        #expect(scanned.contains("ssh-ed25519 \(publishedKey)"), "scan: \(scanned) log: \(log)")
+        #expect(!FileManager.default.fileExists(atPath: key + ".pub"), "the key stays inside the pod")
+    }
 }
