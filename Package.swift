@@ -38,6 +38,7 @@ let package = Package(
             dependencies: ["CSQLite", "CubicleModel", crypto, logging, serviceLifecycle],
             swiftSettings: strict
         ),
+        .target(name: "LocalCluster", dependencies: ["CubicleModel", logging], swiftSettings: strict),
         .executableTarget(
             name: "cubicle",
             dependencies: ["CubicleModel", argumentParser, logging],
@@ -47,6 +48,7 @@ let package = Package(
         // Tests, one target per module.
         .testTarget(name: "CubicleModelTests", dependencies: ["CubicleModel"], swiftSettings: strict),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints", "CubicleModel", logging], swiftSettings: strict),
+        .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "CubicleModel", logging], swiftSettings: strict),
         .testTarget(
             name: "StoreTests",
             dependencies: [
