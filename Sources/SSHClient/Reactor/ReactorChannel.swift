@@ -110,6 +110,12 @@ final class ReactorChannel {
             if rc != SSH_OK {
                 // A request that failed because the connection is gone fails the whole session.
                 if session.checkHealth() { return }
+                // A refused open while other channels are open is the server's MaxSessions limit
+                // (or a slot it has not freed yet): wait for one of ours to end and try again.
+                if state == .opening, session.slotsInUse > 1 {
+                    requeueAfterRefusal()
+                    return
+                }
                 failOpen(.channelOpenFailed(session.target.endpoint, openFailureDetail()))
                 return
             }
@@ -251,9 +257,15 @@ final class ReactorChannel {
         core.complete(error: error)
     }
 
+    private func requeueAfterRefusal() {
+        release(refused: true)
+        state = .queued
+        session.requeue(self)
+    }
+
     /// Detaches callbacks, frees the libssh channel (libssh sends CLOSE if needed) and gives
     /// the channel slot back.
-    private func release() {
+    private func release(refused: Bool = false) {
         if let channel = raw {
             raw = nil
             if let table = callbacks {
@@ -265,7 +277,7 @@ final class ReactorChannel {
         }
         if slotHeld {
             slotHeld = false
-            session.channelReleasedSlot(self)
+            session.channelReleasedSlot(self, refused: refused)
         }
     }
 

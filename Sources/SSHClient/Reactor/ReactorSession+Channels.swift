@@ -25,7 +25,8 @@ extension ReactorSession {
     /// Opens waiting channels while slots are free.
     func startWaitingChannels() {
         slotFreed = false
-        while slotsInUse < max(1, options.maxChannels), let session = raw, phase == .established,
+        let limit = min(max(1, options.maxChannels), serverChannelLimit ?? .max)
+        while slotsInUse < limit, let session = raw, phase == .established,
               let channel = waitingForSlot.popFirst() {
             guard channel.state == .queued else { continue }
             slotsInUse += 1
@@ -33,11 +34,22 @@ extension ReactorSession {
         }
     }
 
-    /// Called by a channel when it gives up its libssh channel.
-    func channelReleasedSlot(_ channel: ReactorChannel) {
+    /// Called by a channel when it gives up its libssh channel. A channel the server refused
+    /// caps the slots at the channels still open until one of them ends.
+    func channelReleasedSlot(_ channel: ReactorChannel, refused: Bool) {
         slotsInUse -= 1
-        slotFreed = true
-        markChannelDirty(channel.id)
+        if refused {
+            serverChannelLimit = max(1, slotsInUse)
+        } else {
+            serverChannelLimit = nil
+            slotFreed = true
+            markChannelDirty(channel.id)
+        }
+    }
+
+    /// Puts a refused channel back at the head of the queue.
+    func requeue(_ channel: ReactorChannel) {
+        waitingForSlot.prepend(channel)
     }
 
     /// Asks the loop to service `channelID` after the current poll.

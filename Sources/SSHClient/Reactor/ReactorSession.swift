@@ -33,6 +33,7 @@ final class ReactorSession {
     var slotsInUse = 0
     var dirtyChannels: Set<UInt64> = []
     var slotFreed = false
+    var serverChannelLimit: Int?
     var retiring = false
 
     init(id: UInt64, target: SSHTarget, options: SSHSessionOptions, shared: SessionShared, loop: ReactorLoop,
@@ -67,6 +68,7 @@ final class ReactorSession {
 
     /// Starts the TCP connect; progress continues in `service`.
     func start(address: SocketAddress) {
+        loop.schedule(at: connectDeadline)
         do {
             switch try TCPConnect.start(address) {
             case .connected(let socket):

@@ -114,7 +114,7 @@ public final class SFTPClient: Sendable {
         return try await perform { _, connection throws(SSHError) in try connection.statvfs(resolved) }
     }
 
-    /// Stops the workers; their connections close and queued work fails with `shut_down`.
+    /// Stops the workers and waits for them; connections close and queued work fails with `shut_down`.
     public func shutdown() async {
         let workers: [SFTPWorker] = state.withLock { state in
             state.isShutDown = true
@@ -122,7 +122,7 @@ public final class SFTPClient: Sendable {
             state.workers = []
             return workers
         }
-        for worker in workers { worker.stop() }
+        for worker in workers { await worker.stop() }
     }
 
     // MARK: Workers

@@ -14,6 +14,8 @@ final class SFTPWorker: Sendable {
         var busy = false
         var transfers = 0
         var exited = false
+        var finished = false
+        var exitWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     let target: SSHTarget
@@ -90,6 +92,13 @@ final class SFTPWorker: Sendable {
         context.stopping = true
         for job in leftovers { job(context) }
         context.shutdown()
+        let waiters: [CheckedContinuation<Void, Never>] = mailbox.withLock { mailbox in
+            mailbox.finished = true
+            let waiters = mailbox.exitWaiters
+            mailbox.exitWaiters = []
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 }
 
@@ -142,8 +151,16 @@ final class SFTPWorkerContext {
 extension SFTPWorkerContext: Sendable {}
 
 extension SFTPWorker {
-    /// Asks the thread to fail what is queued, close its connection and exit.
-    func stop() {
+    /// Asks the thread to fail what is queued, close its connection and exit; returns once it has.
+    func stop() async {
         _ = post { $0.stopping = true }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done: Bool = mailbox.withLock { mailbox in
+                if mailbox.finished { return true }
+                mailbox.exitWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
     }
 }

@@ -106,7 +106,7 @@ final class SSHDFixture: Sendable {
         }
         // Let the listener reap its children before it goes, so no zombies are left behind.
         let deadline = Date().addingTimeInterval(2)
-        while Date() < deadline, children.contains(where: { FileManager.default.fileExists(atPath: "/proc/\($0)") }) {
+        while Date() < deadline, children.contains(where: isAlive) {
             usleep(5_000)
         }
         listener?.killAndReap()
@@ -134,6 +134,13 @@ final class SSHDFixture: Sendable {
         }
         return result
     }
+}
+
+/// True while `pid` exists and is not a zombie.
+private func isAlive(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return false }
+    return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
 }
 
 /// Creates a fresh directory under /tmp, readable by every user (sshd reads
