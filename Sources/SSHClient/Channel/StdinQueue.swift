@@ -55,8 +55,9 @@ final class StdinQueue: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let outcome: Result<Bool, SSHError> = state.withLock { state in
-                    if let failure = state.failure { return .failure(failure) }
+                    // Room means the write is done; a channel that ended meanwhile is no error here.
                     if state.bytes <= limit { return .success(true) }
+                    if let failure = state.failure { return .failure(failure) }
                     state.waiters.append(Waiter(id: id, continuation: continuation))
                     return .success(false)
                 }

@@ -109,8 +109,12 @@ final class SFTPConnection {
         if ssh_is_connected(session) == 0 || status & Int32(SSH_CLOSED_ERROR) != 0 || status & Int32(SSH_CLOSED) != 0 {
             return .sessionDied(target.endpoint, LibSSH.errorMessage(session))
         }
-        return SFTPStatus.error(code: UInt32(bitPattern: sftp_get_error(sftp)), operation: operation, path: path,
-                                detail: LibSSH.errorMessage(session))
+        let code = UInt32(bitPattern: sftp_get_error(sftp))
+        if code == SFTPStatus.ok || code == SFTPStatus.eof {
+            // No status from the server: the SFTP channel itself failed (closed, garbled).
+            return .sessionDied(target.endpoint, "SFTP \(operation) of \(path) failed: \(LibSSH.errorMessage(session))")
+        }
+        return SFTPStatus.error(code: code, operation: operation, path: path, detail: LibSSH.errorMessage(session))
     }
 
     /// The raw extension channel, opened on first use.

@@ -182,6 +182,24 @@ import Testing
         }
     }
 
+    @Test func aFrozenServerFailsTheCallAndTheNextCallReconnects() async throws {
+        try await withSSHD { sshd in
+            var configuration = SFTPConfiguration()
+            configuration.operationTimeout = 1
+            try await withSFTP(sshd.target(), configuration: configuration) { sftp in
+                let root = try await sftp.stat("/")
+                #expect(root.isDirectory)
+                #expect(sshd.freezeSessions() > 0)
+                let error = await #expect(throws: SSHError.self) { _ = try await sftp.stat("/") }
+                #expect(error?.reason == .sessionDied)
+                #expect(error?.code == .sshUnavailable)
+                // The listener is not frozen: the next call gets a fresh connection.
+                let again = try await sftp.stat("/")
+                #expect(again == root)
+            }
+        }
+    }
+
     @Test func slowDownloadConsumerBoundsTheBuffer() async throws {
         try await withSSHD { sshd in
             var configuration = SFTPConfiguration()
