@@ -48,7 +48,6 @@ let package = Package(
                 "CLibSSH",
                 "CubicleModel",
                 .product(name: "DequeModule", package: "swift-collections"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -13,6 +13,11 @@ public final class SSHReactor: Sendable {
         threads = (0..<max(1, threadCount)).map { ReactorThread(index: $0) }
     }
 
+    /// A reactor nobody references any more (no session does either) lets its threads end.
+    deinit {
+        for thread in threads { thread.post { $0.requestStop() } }
+    }
+
     /// Opens and authenticates a session to `target`, pinning its host key. Throws `SSHError`
     /// (`ssh_unavailable`) for refusals, timeouts, key mismatches and failed authentication.
     public func connect(to target: SSHTarget, options: SSHSessionOptions = SSHSessionOptions()) async throws -> SSHSession {

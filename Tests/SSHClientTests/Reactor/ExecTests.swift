@@ -84,6 +84,24 @@ import Testing
         }
     }
 
+    @Test func channelsBeyondTheSlotLimitWaitAndTimeOutClearly() async throws {
+        try await withSSHD { sshd in
+            try await withReactor { reactor in
+                var options = SSHSessionOptions()
+                options.maxChannels = 1
+                options.channelOpenTimeout = 0.5
+                let session = try await reactor.connect(to: sshd.target(), options: options)
+                let shell = try await session.openShell()
+                let error = await #expect(throws: SSHError.self) { _ = try await session.exec("true") }
+                #expect(error?.reason == .timedOut)
+                #expect(error?.message.contains("channel slots") == true)
+                shell.close()
+                try await waitUntil("the shell's slot is free") { session.channelCount == 0 }
+                #expect(try await session.run("echo freed").stdoutText == "freed\n")
+            }
+        }
+    }
+
     @Test func runEnforcesOutputCapAndTimeout() async throws {
         try await withSSHD { sshd in
             try await withReactor { reactor in

@@ -200,6 +200,44 @@ import Testing
         }
     }
 
+    @Test func aCancelledDownloadLeavesTheConnectionUsable() async throws {
+        try await withSSHD { sshd in
+            var configuration = SFTPConfiguration()
+            configuration.maxSessions = 1
+            try await withSFTP(sshd.target(), configuration: configuration) { sftp in
+                let big = randomBytes(8 * 1024 * 1024)
+                try Data(big).write(to: URL(fileURLWithPath: "\(sshd.directory)/big"))
+                let small = randomBytes(200_000)
+                try Data(small).write(to: URL(fileURLWithPath: "\(sshd.directory)/small"))
+                let first = try await sftp.download("\(sshd.directory)/big")
+                var iterator = first.makeAsyncIterator()
+                let head = try await iterator.next()
+                #expect(head.map { Array(big.prefix($0.count)) == $0 } == true)
+                first.cancel()
+                await #expect(throws: SSHError.self) { while try await iterator.next() != nil {} }
+                // Same worker and connection: replies of the cancelled reads must not leak into this one.
+                var bytes: [UInt8] = []
+                for try await chunk in try await sftp.download("\(sshd.directory)/small") { bytes += chunk }
+                #expect(bytes == small)
+            }
+        }
+    }
+
+    @Test func anAbortedUploadLeavesThePartialFileForTheCaller() async throws {
+        try await withSSHD { sshd in
+            try await withSFTP(sshd.target()) { sftp in
+                let path = "\(sshd.directory)/.upload.part"
+                let writer = try await sftp.openForWriting(path, options: .init(exclusive: true))
+                try await writer.write(randomBytes(300_000))
+                await writer.abort()
+                await #expect(throws: SSHError.self) { try await writer.write([1, 2, 3]) }
+                #expect(FileManager.default.fileExists(atPath: path))
+                try await sftp.remove(path)
+                #expect(!FileManager.default.fileExists(atPath: path))
+            }
+        }
+    }
+
     @Test func slowDownloadConsumerBoundsTheBuffer() async throws {
         try await withSSHD { sshd in
             var configuration = SFTPConfiguration()
