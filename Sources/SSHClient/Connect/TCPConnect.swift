@@ -71,10 +71,3 @@ enum TCPConnect {
         }
     }
 }
-
-extension SSHError {
-    /// The same error with another message.
-    func withMessage(_ message: String) -> SSHError {
-        SSHError(code: code, reason: reason, message: message, underlying: underlying)
-    }
-}

@@ -142,3 +142,10 @@ extension SSHError {
         seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
     }
 }
+
+extension SSHError {
+    /// The same error with another message.
+    func withMessage(_ message: String) -> SSHError {
+        SSHError(code: code, reason: reason, message: message, underlying: underlying)
+    }
+}
