@@ -9,6 +9,7 @@ let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto"
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
 let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let deque: Target.Dependency = .product(name: "DequeModule", package: "swift-collections")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
 let package = Package(
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         // System libraries: module maps only.
@@ -38,6 +40,7 @@ let package = Package(
             dependencies: ["CSQLite", "CubicleModel", crypto, logging, serviceLifecycle],
             swiftSettings: strict
         ),
+        .target(name: "SSHClient", dependencies: ["CLibSSH", "CubicleModel", deque], swiftSettings: strict),
         .target(name: "LocalCluster", dependencies: ["CubicleModel", logging], swiftSettings: strict),
         .executableTarget(
             name: "cubicle",
@@ -48,6 +51,7 @@ let package = Package(
         // Tests, one target per module.
         .testTarget(name: "CubicleModelTests", dependencies: ["CubicleModel"], swiftSettings: strict),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints", "CubicleModel", logging], swiftSettings: strict),
+        .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "CubicleModel", crypto], swiftSettings: strict),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "CubicleModel", logging], swiftSettings: strict),
         .testTarget(
             name: "StoreTests",

@@ -1,0 +1,42 @@
+import Foundation
+import SSHClient
+import Testing
+
+@Suite(.timeLimit(.minutes(3))) struct BackpressureTests {
+    @Test func slowConsumerBoundsMemoryAndOtherChannelsStillAnswer() async throws {
+        try await withSSHD { sshd in
+            // One reactor thread: the flood and the second channel share it.
+            try await withReactor(threads: 1) { reactor in
+                var options = SSHSessionOptions()
+                options.outputBufferBytes = 256 * 1024
+                let session = try await reactor.connect(to: sshd.target(), options: options)
+                let total = 200 * 1024 * 1024
+                let baseline = residentSetSize()
+                let flood = try await session.exec("yes | head -c \(total)")
+
+                // Nobody reads: the channel must stop reading and stay within its buffer.
+                try await waitUntil("the flooding channel pauses") { flood.isOutputPaused }
+                #expect(flood.bufferedOutputBytes <= options.outputBufferBytes)
+
+                // Meanwhile another channel on the same session and thread still completes.
+                let answer = try await session.run("echo $((6*7))", timeout: 30)
+                #expect(answer.stdoutText == "42\n")
+                #expect(flood.bufferedOutputBytes <= options.outputBufferBytes)
+
+                var received = 0
+                var chunks = 0
+                var peakResident = residentSetSize()
+                for try await chunk in flood.output {
+                    received += chunk.bytes.count
+                    chunks += 1
+                    if chunks <= 40 { try await Task.sleep(for: .milliseconds(5)) }
+                    if chunks % 512 == 0 { peakResident = max(peakResident, residentSetSize()) }
+                }
+                #expect(received == total)
+                #expect(flood.peakBufferedOutputBytes <= options.outputBufferBytes)
+                #expect(peakResident - baseline < 120 * 1024 * 1024, "RSS grew by \(peakResident - baseline) bytes")
+                #expect(try await flood.exitStatus() == SSHExit(code: 0))
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import SSHClient
+import Testing
+
+@Suite(.timeLimit(.minutes(2))) struct ShellTests {
+    @Test func ptyReflectsInitialSizeAndResize() async throws {
+        try await withSSHD { sshd in
+            try await withReactor { reactor in
+                let session = try await reactor.connect(to: sshd.target())
+                let shell = try await session.openShell(pty: PTYRequest(cols: 91, rows: 37))
+                let terminal = TerminalReader(shell)
+                try await shell.write("stty size; echo size-$((1+1))\n")
+                let first = try await terminal.read(until: "size-2")
+                #expect(first.contains("37 91"))
+                shell.resize(cols: 120, rows: 40)
+                try await shell.write("stty size; echo size-$((2+2))\n")
+                let second = try await terminal.read(until: "size-4")
+                #expect(second.contains("40 120"))
+                try await shell.write("exit 0\n")
+                #expect(try await shell.exitStatus() == SSHExit(code: 0))
+            }
+        }
+    }
+
+    @Test func terminalTypeIsXterm256color() async throws {
+        try await withSSHD { sshd in
+            try await withReactor { reactor in
+                let session = try await reactor.connect(to: sshd.target())
+                let shell = try await session.openShell()
+                let terminal = TerminalReader(shell)
+                try await shell.write("echo term=$TERM.\n")
+                try await terminal.read(until: "term=xterm-256color.")
+                shell.close()
+            }
+        }
+    }
+
+    @Test func ctrlCInterruptsTheForegroundProgram() async throws {
+        try await withSSHD { sshd in
+            try await withReactor { reactor in
+                let session = try await reactor.connect(to: sshd.target())
+                let shell = try await session.openShell()
+                let terminal = TerminalReader(shell)
+                try await shell.write("echo ready-$((3*3))\n")
+                try await terminal.read(until: "ready-9")
+                try await shell.write("sleep 100; echo slept-$((5*5))\n")
+                try await terminal.read(until: "sleep 100")
+                try await shell.write("\u{3}")
+                try await shell.write("echo back-$((7*6))\n")
+                let output = try await terminal.read(until: "back-42")
+                #expect(!output.contains("slept-25"))
+                shell.close()
+            }
+        }
+    }
+}
