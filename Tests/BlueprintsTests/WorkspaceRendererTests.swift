@@ -140,3 +140,17 @@ import Testing
         return String(decoding: output, as: UTF8.self)
     }
 }
+
+extension WorkspaceRendererTests {
+    @Test func clientSecretIsTheWorkspaceAnchorWithItsDisplayFields() async throws {
+        let resources = Self.renderer.render(spec: try await shipped("dev"), identity: Self.identity, credentials: Self.credentials)
+        let anchors = resources.objects.filter { $0[path: ["metadata", "labels", Labels.anchor]] == "true" }
+        #expect(anchors.count == 1)
+        let anchor = try #require(anchors.first)
+        #expect(anchor[path: ["metadata", "name"]] == "carol-1234567-client")
+        #expect(anchor[path: ["metadata", "annotations", WorkspaceKeys.cpuAnnotation]] == "2")
+        #expect(anchor[path: ["metadata", "annotations", WorkspaceKeys.memoryAnnotation]] == "2Gi")
+        #expect(anchor[path: ["metadata", "annotations", WorkspaceKeys.organizationAnnotation]] == "acme")
+        #expect(anchor[path: ["metadata", "annotations", WorkspaceKeys.sshPortAnnotation]] == "2222")
+    }
+}

@@ -40,17 +40,9 @@ extension WorkspaceRenderer {
         }
         if !appList.isEmpty { data["apps.list"] = appList }
 
-        var annotations: [String: String] = [
-            WorkspaceKeys.organizationAnnotation: identity.organization,
-            WorkspaceKeys.recordSessionsAnnotation: spec.recordSessions ? "true" : "false",
-        ]
-        if let cpu = spec.resources.cpuLimit { annotations[WorkspaceKeys.cpuAnnotation] = cpu.description }
-        if let memory = spec.resources.memoryLimit { annotations[WorkspaceKeys.memoryAnnotation] = memory.description }
-        if let idle = spec.idleTimeoutSeconds { annotations[WorkspaceKeys.idleTimeoutAnnotation] = String(idle) }
         return [
             "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": Self.metadata(
-                name: names.configMap, namespace: identity.namespace, labels: labels, annotations: annotations),
+            "metadata": Self.metadata(name: names.configMap, namespace: identity.namespace, labels: labels),
             "data": Self.stringMap(data),
         ]
     }

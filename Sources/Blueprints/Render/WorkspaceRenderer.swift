@@ -28,7 +28,8 @@ public struct WorkspaceRenderer: Sendable {
                 WorkspaceKeys.authorizedKeys: credentials.clientPublicKey + "\n",
                 WorkspaceKeys.workspaceToken: credentials.workspaceToken,
             ]),
-            secret(name: names.clientSecret, identity: identity, labels: labels, data: [
+            secret(name: names.clientSecret, identity: identity, labels: labels.merging([Labels.anchor: "true"]) { $1 },
+                   annotations: anchorAnnotations(spec: spec, identity: identity), data: [
                 WorkspaceKeys.clientPrivateKey: credentials.clientPrivateKey,
                 WorkspaceKeys.clientPublicKey: credentials.clientPublicKey,
                 WorkspaceKeys.hostPublicKey: credentials.hostPublicKey,
@@ -66,12 +67,26 @@ public struct WorkspaceRenderer: Sendable {
         .object(map.mapValues { .string($0) })
     }
 
+    /// What the API shows about a workspace without reading its pod, kept on the anchor Secret.
+    func anchorAnnotations(spec: BlueprintSpec, identity: WorkspaceIdentity) -> [String: String] {
+        var annotations: [String: String] = [
+            WorkspaceKeys.organizationAnnotation: identity.organization,
+            WorkspaceKeys.recordSessionsAnnotation: spec.recordSessions ? "true" : "false",
+            WorkspaceKeys.sshPortAnnotation: String(options.sshPort),
+        ]
+        if let cpu = spec.resources.cpuLimit { annotations[WorkspaceKeys.cpuAnnotation] = cpu.description }
+        if let memory = spec.resources.memoryLimit { annotations[WorkspaceKeys.memoryAnnotation] = memory.description }
+        if let idle = spec.idleTimeoutSeconds { annotations[WorkspaceKeys.idleTimeoutAnnotation] = String(idle) }
+        return annotations
+    }
+
     private func secret(
-        name: String, identity: WorkspaceIdentity, labels: [String: String], data: [String: String]
+        name: String, identity: WorkspaceIdentity, labels: [String: String], annotations: [String: String] = [:],
+        data: [String: String]
     ) -> JSONValue {
         [
             "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-            "metadata": Self.metadata(name: name, namespace: identity.namespace, labels: labels),
+            "metadata": Self.metadata(name: name, namespace: identity.namespace, labels: labels, annotations: annotations),
             "data": .object(data.mapValues { .string(Data($0.utf8).base64EncodedString()) }),
         ]
     }

@@ -50,17 +50,17 @@ public enum WorkspaceKeys {
     public static let clientPublicKey = "id_ed25519.pub"
     /// In the client Secret: the pinned host public key.
     public static let hostPublicKey = "ssh_host_ed25519_key.pub"
-    /// Annotation on the ConfigMap: the CPU limit shown by the API.
+    /// Annotation on the anchor Secret: the CPU limit shown by the API.
     public static let cpuAnnotation = "cubicle.dev/cpu"
-    /// Annotation on the ConfigMap: the memory limit shown by the API.
+    /// Annotation on the anchor Secret: the memory limit shown by the API.
     public static let memoryAnnotation = "cubicle.dev/memory"
-    /// Annotation on the ConfigMap: the owner's organization.
+    /// Annotation on the anchor Secret: the owner's organization.
     public static let organizationAnnotation = "cubicle.dev/organization"
-    /// Annotation on the ConfigMap: whether sessions are recorded.
+    /// Annotation on the anchor Secret: whether sessions are recorded.
     public static let recordSessionsAnnotation = "cubicle.dev/record-sessions"
-    /// Annotation on the ConfigMap: the idle timeout in seconds.
+    /// Annotation on the anchor Secret: the idle timeout in seconds.
     public static let idleTimeoutAnnotation = "cubicle.dev/idle-timeout-seconds"
-    /// Annotation on the pod: the sshd port.
+    /// Annotation on the pod and the anchor Secret: the sshd port.
     public static let sshPortAnnotation = "cubicle.dev/ssh-port"
     /// The name of the pod's main container.
     public static let mainContainer = "workspace"

@@ -14,6 +14,9 @@ public enum Labels {
     public static let jobID = "cubicle.dev/job-id"
     /// Set on storage claims kept across a full delete (`retain` or shared volumes).
     public static let retain = "cubicle.dev/retain"
+    /// On the one object per workspace that stands for it (its client Secret), found by this label
+    /// when listing workspaces.
+    public static let anchor = "cubicle.dev/anchor"
     /// On shared storage claims: the storage id they serve.
     public static let sharedID = "cubicle.dev/shared-id"
     /// The label selector matching every object Cubicle manages.
