@@ -6,7 +6,13 @@ enum SQLiteSchema {
     /// Every migration, in version order.
     static let migrations: [SQLiteMigration] = [
         SQLiteMigration(version: 1, name: "initial schema", sql: initial),
+        SQLiteMigration(version: 2, name: "jobs remember their blueprint", sql: jobBlueprint),
     ]
+
+    /// A job resumed after a restart must render the same blueprint it was created for.
+    private static let jobBlueprint = """
+        ALTER TABLE jobs ADD COLUMN blueprint TEXT;
+        """
 
     /// The version a fully migrated file records.
     static var version: Int { migrations.count }

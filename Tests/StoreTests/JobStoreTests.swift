@@ -168,3 +168,19 @@ import Testing
         }
     }
 }
+
+extension JobStoreTests {
+    @Test func jobRemembersItsBlueprintAcrossReopen() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let configuration = SQLiteStore.Configuration(path: directory.file(SQLiteStore.defaultFileName))
+        let store = try await SQLiteStore.open(configuration, time: ManualTimeSource(start: testEpoch))
+        let job = Job(id: "bp-job", workspaceName: "alice-59936c3", username: "alice", action: .provision, createdAt: testEpoch, blueprint: "dev")
+        try await store.jobs.create(job)
+        await store.close()
+        let reopened = try await SQLiteStore.open(configuration, time: ManualTimeSource(start: testEpoch))
+        #expect(try await reopened.jobs.get(id: "bp-job").blueprint == "dev")
+        #expect(try await reopened.jobs.unfinished().first?.blueprint == "dev")
+        await reopened.close()
+    }
+}

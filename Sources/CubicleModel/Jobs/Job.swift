@@ -71,9 +71,14 @@ public struct Job: Codable, Sendable, Hashable {
     public var expiresAt: Date?
     /// The trail.
     public var events: [JobEvent]
+    /// The blueprint a provision or start renders (nil for stop and delete).
+    public var blueprint: String?
 
     /// Creates a running job with no events.
-    public init(id: String, workspaceName: String, username: String, action: JobAction, createdAt: Date) {
+    public init(
+        id: String, workspaceName: String, username: String, action: JobAction, createdAt: Date, blueprint: String? = nil
+    ) {
+        self.blueprint = blueprint
         self.id = id
         self.workspaceName = workspaceName
         self.username = username

@@ -9,7 +9,7 @@ struct SQLiteJobStore: JobStore {
     let ttl: Double
 
     private static let jobColumns = """
-        id, workspace_name, username, action, status, result, created_at, updated_at, finished_at, expires_at
+        id, workspace_name, username, action, status, result, created_at, updated_at, finished_at, expires_at, blueprint
         """
     private static let eventColumns = "event_id, type, timestamp, object_name, message, status"
     private static let unexpired = "(expires_at IS NULL OR expires_at > ?)"
@@ -21,10 +21,11 @@ struct SQLiteJobStore: JobStore {
             }
             let lastEventID = job.events.map(\.id).max() ?? 0
             try connection.run(
-                "INSERT INTO jobs (\(Self.jobColumns), last_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO jobs (\(Self.jobColumns), last_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     job.id, job.workspaceName, job.username, job.action.rawValue, job.status.rawValue,
-                    job.result?.rawValue, job.createdAt, job.updatedAt, job.finishedAt, job.expiresAt, lastEventID,
+                    job.result?.rawValue, job.createdAt, job.updatedAt, job.finishedAt, job.expiresAt, job.blueprint,
+                    lastEventID,
                 ]
             )
             for event in job.events {
@@ -176,6 +177,7 @@ struct SQLiteJobStore: JobStore {
         job.updatedAt = try columns.next()
         job.finishedAt = try columns.next()
         job.expiresAt = try columns.next()
+        job.blueprint = try columns.next()
         return job
     }
 
