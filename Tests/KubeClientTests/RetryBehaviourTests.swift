@@ -30,7 +30,7 @@ import Testing
         try await withKubeServer { server in
             let policy = RetryPolicy(maxAttempts: 3, backoff: Backoff(initial: 0.001, maximum: 0.002))
             try await withClient(try KubeClient(config: try server.certificateConfig(), retryPolicy: policy)) { client in
-                try await server.command(["cmd": "fail", "status": 500, "count": 5])
+                try await server.command(["cmd": "fail", "status": 500, "count": 3])
                 do {
                     _ = try await client.get(Pod.self, name: "x")
                     Issue.record("succeeded through injected 500s")

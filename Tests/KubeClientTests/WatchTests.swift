@@ -1,5 +1,6 @@
 import CubicleModel
 import Foundation
+import Synchronization
 import Testing
 
 @testable import KubeClient
@@ -84,8 +85,9 @@ import Testing
         try await withKubeServer { server in
             try await withClient(try KubeClient(config: try server.certificateConfig())) { client in
                 _ = try await client.create(Self.configMap("one"))
-                var events = client.listWatch(ConfigMap.self, options: Self.fast).makeAsyncIterator()
-                #expect(Self.describe(try #require(try await events.next())) == "listed one")
+                let events = EventCollector(client.listWatch(ConfigMap.self, options: Self.fast))
+                defer { events.stop() }
+                try await events.wait(for: ["listed one"])
                 // Other resources move the global version; a bookmark carries it to this watch.
                 _ = try await client.create(Secret(metadata: ObjectMeta(name: "s")))
                 _ = try await client.create(Secret(metadata: ObjectMeta(name: "t")))
@@ -95,11 +97,13 @@ import Testing
                 }
                 try await server.command(["cmd": "bookmark"])
                 try await server.command(["cmd": "end"])
+                try await eventually("a watch from the bookmark") {
+                    try await server.requests().contains {
+                        $0[path: ["query", "watch"]] == "1" && $0[path: ["query", "resourceVersion"]] == .string(String(bookmarkVersion))
+                    }
+                }
                 _ = try await client.create(Self.configMap("two"))
-                #expect(Self.describe(try #require(try await events.next())) == "added two")
-                let versions = try await server.requests().filter { $0[path: ["query", "watch"]] == "1" }
-                    .compactMap { $0[path: ["query", "resourceVersion"]]?.stringValue }
-                #expect(versions.contains(String(bookmarkVersion)))
+                try await events.wait(for: ["listed one", "added two"])
             }
         }
     }
@@ -109,8 +113,9 @@ import Testing
             try await withClient(try KubeClient(config: try server.certificateConfig())) { client in
                 _ = try await client.create(Self.configMap("keep"))
                 _ = try await client.create(Self.configMap("vanish"))
-                var events = client.listWatch(ConfigMap.self, options: Self.fast).makeAsyncIterator()
-                #expect(Self.describe(try #require(try await events.next())) == "listed keep,vanish")
+                let events = EventCollector(client.listWatch(ConfigMap.self, options: Self.fast))
+                defer { events.stop() }
+                try await events.wait(for: ["listed keep,vanish"])
                 try await eventually("the watch to be open") {
                     try await server.requests().contains { $0[path: ["query", "watch"]] == "1" }
                 }
@@ -118,9 +123,9 @@ import Testing
                 try await server.command(["cmd": "remove", "path": "/api/v1/namespaces/default/configmaps/vanish"])
                 try await server.command(["cmd": "compact"])
                 try await server.command(["cmd": "cut"])
-                #expect(Self.describe(try #require(try await events.next())) == "resynced keep")
+                try await events.wait(for: ["listed keep,vanish", "resynced keep"])
                 _ = try await client.create(Self.configMap("after"))
-                #expect(Self.describe(try #require(try await events.next())) == "added after")
+                try await events.wait(for: ["listed keep,vanish", "resynced keep", "added after"])
                 let lists = try await server.requests().filter { $0["method"] == "GET" && $0[path: ["query", "watch"]] == nil }
                 #expect(lists.count == 2)
             }
@@ -145,4 +150,40 @@ import Testing
             }
         }
     }
+}
+
+/// Consumes a list-then-watch in its own task and records what arrives, so tests can change the
+/// server while the consumer keeps pulling.
+final class EventCollector: Sendable {
+    private let box: RecordBox
+    private let task: Task<Void, any Error>
+
+    init(_ sequence: ListWatch<ConfigMap>) {
+        let box = RecordBox()
+        self.box = box
+        task = Task {
+            for try await event in sequence { box.append(WatchTests.describe(event)) }
+        }
+    }
+
+    /// Waits until exactly `expected` has arrived; fails early on anything else.
+    func wait(for expected: [String]) async throws {
+        try await eventually("events \(expected)") {
+            let current = box.events
+            if current.count >= expected.count && current != expected {
+                throw TestFailure("expected \(expected), got \(current)")
+            }
+            return current == expected
+        }
+    }
+
+    /// Cancels the consumer.
+    func stop() { task.cancel() }
+}
+
+/// The recorded event descriptions.
+final class RecordBox: Sendable {
+    private let state = Mutex<[String]>([])
+    var events: [String] { state.withLock { $0 } }
+    func append(_ event: String) { state.withLock { $0.append(event) } }
 }

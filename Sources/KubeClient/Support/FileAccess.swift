@@ -23,7 +23,7 @@ enum FileAccess {
         if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] {
             return home + path.dropFirst(1)
         }
-        return (directory as NSString).appendingPathComponent(path)
+        return URL(fileURLWithPath: (directory as NSString).appendingPathComponent(path)).standardized.path
     }
 
     /// The directory holding `path`.

@@ -75,9 +75,10 @@ final class CurlTransfer {
 
     fileprivate func receiveHeader(_ data: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int {
         guard let data, length > 0 else { return length }
-        let raw = UnsafeRawBufferPointer(start: data, count: length)
-        var line = String(decoding: raw, as: UTF8.self)
-        while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+        var raw = UnsafeRawBufferPointer(start: data, count: length)[...]
+        // Strip CR/LF as bytes: "\r\n" is one Character, so String suffix checks would miss it.
+        while let last = raw.last, last == 0x0A || last == 0x0D { raw = raw.dropLast() }
+        let line = String(decoding: raw, as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             let parts = line.split(separator: " ", maxSplits: 2)
             pendingStatus = parts.count > 1 ? Int(parts[1]) : nil

@@ -631,7 +631,9 @@ def command(cmd):
             STATE["bookmark"] += 1
             LOCK.notify_all()
         elif name == "compact":
-            STATE["compacted"] = STATE["rv"] + 1
+            # Every version before a fresh current one is gone; the current one stays watchable.
+            STATE["rv"] += 1
+            STATE["compacted"] = STATE["rv"]
             STATE["events"] = []
         elif name == "remove":
             # Delete without a watch event, as if it happened while nobody watched.
