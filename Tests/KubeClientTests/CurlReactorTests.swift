@@ -174,6 +174,21 @@ import Testing
         }
     }
 
+    @Test func requestTimeoutIsClusterUnavailableWithCurlText() async throws {
+        try await withKubeServer { server in
+            let reactor = try CurlReactor()
+            let config = try server.certificateConfig()
+            do {
+                _ = try await reactor.execute(CurlRequest(method: "GET", url: "\(server.url)/_test/hang", tls: config.tls, timeout: 0.5))
+                Issue.record("a hanging server answered")
+            } catch let error as KubeError {
+                #expect(error.code == .clusterUnavailable)
+                #expect(error.message.contains("Timeout was reached"), "\(error.message)")
+            }
+            await reactor.shutdown()
+        }
+    }
+
     @Test func proxyURLTunnelsThroughTheProxy() async throws {
         try await withKubeServer { server in
             var config = try server.certificateConfig()

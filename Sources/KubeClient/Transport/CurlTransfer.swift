@@ -12,6 +12,7 @@ final class CurlTransfer {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var pendingStatus: Int?
     private var pendingHeaders: [HTTPHeader] = []
+    private var headDelivered = false
     private var cleanedUp = false
 
     /// Creates and configures the easy handle; throws `KubeError` if libcurl refuses an option.
@@ -55,10 +56,15 @@ final class CurlTransfer {
 
     /// Publishes the head from libcurl's info when the header callback did not (e.g. no body).
     func deliverHeadIfNeeded() {
-        guard !stream.hasHead else { return }
+        guard !headDelivered else { return }
         var code = 0
         _ = cubicle_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &code)
-        stream.deliverHead(ResponseHead(status: pendingStatus ?? code, headers: pendingHeaders))
+        deliverHead(ResponseHead(status: pendingStatus ?? code, headers: pendingHeaders))
+    }
+
+    private func deliverHead(_ head: ResponseHead) {
+        headDelivered = true
+        stream.deliverHead(head)
     }
 
     // MARK: callbacks
@@ -85,8 +91,8 @@ final class CurlTransfer {
             pendingHeaders = []
         } else if line.isEmpty {
             // A 1xx interim response is followed by the real one.
-            if let status = pendingStatus, status >= 200 {
-                stream.deliverHead(ResponseHead(status: status, headers: pendingHeaders))
+            if let status = pendingStatus, status >= 200, !headDelivered {
+                deliverHead(ResponseHead(status: status, headers: pendingHeaders))
             }
         } else if let colon = line.firstIndex(of: ":") {
             let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)

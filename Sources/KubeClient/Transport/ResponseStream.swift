@@ -42,6 +42,9 @@ final class ResponseStream: Sendable {
         var bodyWaiter: CheckedContinuation<[UInt8]?, any Error>?
     }
 
+    private static let endedBeforeHead = KubeError(
+        code: .clusterUnavailable, message: "the Kubernetes API closed the response before its headers")
+
     /// The transfer's id on its reactor.
     let id: UInt64
     /// The back-pressure limits.
@@ -67,9 +70,6 @@ final class ResponseStream: Sendable {
         }
         waiter?.resume(returning: head)
     }
-
-    /// Whether the head has been delivered.
-    var hasHead: Bool { state.withLock { $0.head != nil } }
 
     /// Offers body bytes; takes them unless the buffer is above the high-water mark.
     func offer(_ bytes: UnsafeRawBufferPointer) -> Offer {
@@ -116,7 +116,7 @@ final class ResponseStream: Sendable {
             if headWaiter != nil {
                 switch result {
                 case .failure(let error): headResult = .failure(error)
-                case .success: headResult = .failure(KubeError.transport("the response ended before its headers", url: ""))
+                case .success: headResult = .failure(Self.endedBeforeHead)
                 }
             }
             var bodyWaiter: CheckedContinuation<[UInt8]?, any Error>?
@@ -145,7 +145,7 @@ final class ResponseStream: Sendable {
                     if let head = state.head { return .success(head) }
                     if case .failure(let error) = state.outcome { return .failure(error) }
                     if state.outcome != nil {
-                        return .failure(KubeError.transport("the response ended before its headers", url: ""))
+                        return .failure(Self.endedBeforeHead)
                     }
                     state.headWaiter = continuation
                     return nil

@@ -52,7 +52,9 @@ public struct ListWatchOptions: Sendable, Hashable {
 /// An informer-like stream without a cache: lists (all pages), emits the items, watches from the
 /// list's resourceVersion, resumes from the last seen version (objects and bookmarks) whenever the
 /// stream ends or is cut, and relists on 410 Gone, emitting `resynced`. Runs in the consuming
-/// task; it never ends on its own, and cancelling the task stops it.
+/// task (pull-based: each request is made when the consumer asks for more, and nothing is missed
+/// meanwhile because every watch starts from a known resourceVersion); it never ends on its own,
+/// and cancelling the task stops it.
 public struct ListWatch<Object: Sendable>: AsyncSequence, Sendable {
     /// A list-then-watch event.
     public typealias Element = ListWatchEvent<Object>

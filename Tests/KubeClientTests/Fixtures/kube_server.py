@@ -238,6 +238,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(code, status(code, reason, "injected failure"), headers)
         if url.path == "/_test/stream":
             return self.stream_bytes(int(query.get("bytes", "0")))
+        if url.path == "/_test/hang":
+            time.sleep(60)  # never answers within the client's timeout
+            return self.send_json(200, {})
         parsed = parse_path(url.path)
         if parsed is None:
             return self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
