@@ -102,6 +102,19 @@ import Testing
         #expect(document[path: ["status", "containerStatuses"]]?.arrayValue?[1]["ready"] == nil)
     }
 
+    @Test func equalityIgnoresTheDecodedDocument() throws {
+        let document = try JSONValue.parse(Array(Self.podJSON.utf8))
+        let withOriginal = try KubeCodec.object(Pod.self, from: document, context: "Pod")
+        let plain = try document.decode(Pod.self)
+        #expect(withOriginal.original.json == document)
+        #expect(plain.original.json == nil)
+        #expect(withOriginal == plain)
+        #expect(Set([withOriginal, plain]).count == 1)
+        var changed = plain
+        changed.metadata.name = "other"
+        #expect(changed != withOriginal)
+    }
+
     @Test func carryOverMatchesNamedItemsAndFallsBackToEditedArrays() {
         let original: JSONValue = ["list": [["name": "a", "x": 1, "secret": true], ["name": "b", "x": 2]], "plain": [1, 2, 3]]
         let decoded: JSONValue = ["list": [["name": "a", "x": 1], ["name": "b", "x": 2]], "plain": [1, 2, 3]]

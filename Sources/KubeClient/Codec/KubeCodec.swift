@@ -31,7 +31,7 @@ enum KubeCodec {
     /// Decodes a typed object from a document and remembers the document as its `original`.
     static func object<T: KubeObject>(_ type: T.Type, from document: JSONValue, context: String) throws -> T {
         var object = try decode(T.self, from: document.serialized(), context: context)
-        object.original = document
+        object.original = DecodedDocument(document)
         return object
     }
 
@@ -40,7 +40,7 @@ enum KubeCodec {
     static func documentForWrite<T: KubeObject>(_ object: T) throws -> JSONValue {
         let edited = try typedDocument(object)
         var document: JSONValue
-        if let original = object.original {
+        if let original = object.original.json {
             let decoded = try typedDocument(try decode(T.self, from: original.serialized(), context: "\(T.self)"))
             document = JSONCarryOver.apply(original: original, decoded: decoded, edited: edited)
         } else {

@@ -1,5 +1,3 @@
-import CubicleModel
-
 /// A typed Kubernetes object that names its resource, so the client can address it.
 public protocol KubeObject: Codable, Sendable, Equatable {
     /// Where objects of this type live in the REST API.
@@ -11,5 +9,5 @@ public protocol KubeObject: Codable, Sendable, Equatable {
     /// The kind written into requests.
     var kind: String? { get set }
     /// The document this value was decoded from; writes keep the fields the type does not model.
-    var original: JSONValue? { get set }
+    var original: DecodedDocument { get set }
 }

@@ -103,22 +103,6 @@ public struct BoundObjectReference: Codable, Hashable, Sendable {
         self.name = name
         self.uid = uid
     }
-
-    enum CodingKeys: String, CodingKey {
-        case kind
-        case apiVersion
-        case name
-        case uid
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        kind = try container.decodeIfPresent(String.self, forKey: .kind)
-        apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        uid = try container.decodeIfPresent(String.self, forKey: .uid)
-    }
 }
 
 /// An issued token.

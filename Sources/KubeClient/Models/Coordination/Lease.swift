@@ -1,5 +1,3 @@
-import CubicleModel
-
 /// A coordination.k8s.io/v1 Lease, used for leader election.
 public struct Lease: Codable, Hashable, Sendable {
     /// The API version; filled in from the resource type when written.
@@ -11,8 +9,8 @@ public struct Lease: Codable, Hashable, Sendable {
     /// The lease's state.
     public var spec: LeaseSpec?
     /// The document this value was decoded from; writes carry the fields Cubicle does not model
-    /// over from it (see `KubeCodec`). Not encoded and ignored by `==`.
-    public var original: JSONValue?
+    /// over from it (see `KubeCodec`).
+    public var original = DecodedDocument()
 
     /// Creates a value; unset fields are omitted when encoded.
     public init(
@@ -41,22 +39,6 @@ public struct Lease: Codable, Hashable, Sendable {
         kind = try container.decodeIfPresent(String.self, forKey: .kind)
         metadata = try container.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
         spec = try container.decodeIfPresent(LeaseSpec.self, forKey: .spec)
-    }
-
-    /// Compares the modelled fields; `original` does not take part.
-    public static func == (lhs: Lease, rhs: Lease) -> Bool {
-        lhs.apiVersion == rhs.apiVersion
-            && lhs.kind == rhs.kind
-            && lhs.metadata == rhs.metadata
-            && lhs.spec == rhs.spec
-    }
-
-    /// Hashes the modelled fields.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(apiVersion)
-        hasher.combine(kind)
-        hasher.combine(metadata)
-        hasher.combine(spec)
     }
 }
 
@@ -91,23 +73,5 @@ public struct LeaseSpec: Codable, Hashable, Sendable {
         self.acquireTime = acquireTime
         self.renewTime = renewTime
         self.leaseTransitions = leaseTransitions
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case holderIdentity
-        case leaseDurationSeconds
-        case acquireTime
-        case renewTime
-        case leaseTransitions
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        holderIdentity = try container.decodeIfPresent(String.self, forKey: .holderIdentity)
-        leaseDurationSeconds = try container.decodeIfPresent(Int.self, forKey: .leaseDurationSeconds)
-        acquireTime = try container.decodeIfPresent(MicroTime.self, forKey: .acquireTime)
-        renewTime = try container.decodeIfPresent(MicroTime.self, forKey: .renewTime)
-        leaseTransitions = try container.decodeIfPresent(Int.self, forKey: .leaseTransitions)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import CubicleModel
 
 /// A core/v1 ConfigMap.
 public struct ConfigMap: Codable, Hashable, Sendable {
@@ -16,8 +15,8 @@ public struct ConfigMap: Codable, Hashable, Sendable {
     /// Whether the data can no longer change.
     public var immutable: Bool?
     /// The document this value was decoded from; writes carry the fields Cubicle does not model
-    /// over from it (see `KubeCodec`). Not encoded and ignored by `==`.
-    public var original: JSONValue?
+    /// over from it (see `KubeCodec`).
+    public var original = DecodedDocument()
 
     /// Creates a value; unset fields are omitted when encoded.
     public init(
@@ -54,26 +53,6 @@ public struct ConfigMap: Codable, Hashable, Sendable {
         data = try container.decodeIfPresent([String: String].self, forKey: .data)
         binaryData = try container.decodeIfPresent([String: Data].self, forKey: .binaryData)
         immutable = try container.decodeIfPresent(Bool.self, forKey: .immutable)
-    }
-
-    /// Compares the modelled fields; `original` does not take part.
-    public static func == (lhs: ConfigMap, rhs: ConfigMap) -> Bool {
-        lhs.apiVersion == rhs.apiVersion
-            && lhs.kind == rhs.kind
-            && lhs.metadata == rhs.metadata
-            && lhs.data == rhs.data
-            && lhs.binaryData == rhs.binaryData
-            && lhs.immutable == rhs.immutable
-    }
-
-    /// Hashes the modelled fields.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(apiVersion)
-        hasher.combine(kind)
-        hasher.combine(metadata)
-        hasher.combine(data)
-        hasher.combine(binaryData)
-        hasher.combine(immutable)
     }
 }
 

@@ -69,46 +69,6 @@ public struct Container: Codable, Hashable, Sendable {
         self.stdin = stdin
         self.tty = tty
     }
-
-    enum CodingKeys: String, CodingKey {
-        case name
-        case image
-        case imagePullPolicy
-        case command
-        case args
-        case workingDir
-        case env
-        case ports
-        case volumeMounts
-        case resources
-        case securityContext
-        case readinessProbe
-        case livenessProbe
-        case startupProbe
-        case stdin
-        case tty
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
-        image = try container.decodeIfPresent(String.self, forKey: .image)
-        imagePullPolicy = try container.decodeIfPresent(String.self, forKey: .imagePullPolicy)
-        command = try container.decodeIfPresent([String].self, forKey: .command)
-        args = try container.decodeIfPresent([String].self, forKey: .args)
-        workingDir = try container.decodeIfPresent(String.self, forKey: .workingDir)
-        env = try container.decodeIfPresent([EnvVar].self, forKey: .env)
-        ports = try container.decodeIfPresent([ContainerPort].self, forKey: .ports)
-        volumeMounts = try container.decodeIfPresent([VolumeMount].self, forKey: .volumeMounts)
-        resources = try container.decodeIfPresent(ResourceRequirements.self, forKey: .resources)
-        securityContext = try container.decodeIfPresent(SecurityContext.self, forKey: .securityContext)
-        readinessProbe = try container.decodeIfPresent(Probe.self, forKey: .readinessProbe)
-        livenessProbe = try container.decodeIfPresent(Probe.self, forKey: .livenessProbe)
-        startupProbe = try container.decodeIfPresent(Probe.self, forKey: .startupProbe)
-        stdin = try container.decodeIfPresent(Bool.self, forKey: .stdin)
-        tty = try container.decodeIfPresent(Bool.self, forKey: .tty)
-    }
 }
 
 /// A port a container exposes.
@@ -175,22 +135,6 @@ public struct VolumeMount: Codable, Hashable, Sendable {
         self.subPath = subPath
         self.readOnly = readOnly
     }
-
-    enum CodingKeys: String, CodingKey {
-        case name
-        case mountPath
-        case subPath
-        case readOnly
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
-        mountPath = try container.decode(String.self, forKey: .mountPath)
-        subPath = try container.decodeIfPresent(String.self, forKey: .subPath)
-        readOnly = try container.decodeIfPresent(Bool.self, forKey: .readOnly)
-    }
 }
 
 /// Compute resource requests and limits; quantities stay strings.
@@ -204,18 +148,6 @@ public struct ResourceRequirements: Codable, Hashable, Sendable {
     public init(limits: [String: Quantity]? = nil, requests: [String: Quantity]? = nil) {
         self.limits = limits
         self.requests = requests
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case limits
-        case requests
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        limits = try container.decodeIfPresent([String: Quantity].self, forKey: .limits)
-        requests = try container.decodeIfPresent([String: Quantity].self, forKey: .requests)
     }
 }
 
@@ -254,28 +186,6 @@ public struct SecurityContext: Codable, Hashable, Sendable {
         self.readOnlyRootFilesystem = readOnlyRootFilesystem
         self.capabilities = capabilities
     }
-
-    enum CodingKeys: String, CodingKey {
-        case runAsUser
-        case runAsGroup
-        case runAsNonRoot
-        case privileged
-        case allowPrivilegeEscalation
-        case readOnlyRootFilesystem
-        case capabilities
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        runAsUser = try container.decodeIfPresent(Int.self, forKey: .runAsUser)
-        runAsGroup = try container.decodeIfPresent(Int.self, forKey: .runAsGroup)
-        runAsNonRoot = try container.decodeIfPresent(Bool.self, forKey: .runAsNonRoot)
-        privileged = try container.decodeIfPresent(Bool.self, forKey: .privileged)
-        allowPrivilegeEscalation = try container.decodeIfPresent(Bool.self, forKey: .allowPrivilegeEscalation)
-        readOnlyRootFilesystem = try container.decodeIfPresent(Bool.self, forKey: .readOnlyRootFilesystem)
-        capabilities = try container.decodeIfPresent(Capabilities.self, forKey: .capabilities)
-    }
 }
 
 /// Linux capabilities to add and drop.
@@ -289,17 +199,5 @@ public struct Capabilities: Codable, Hashable, Sendable {
     public init(add: [String]? = nil, drop: [String]? = nil) {
         self.add = add
         self.drop = drop
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case add
-        case drop
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        add = try container.decodeIfPresent([String].self, forKey: .add)
-        drop = try container.decodeIfPresent([String].self, forKey: .drop)
     }
 }

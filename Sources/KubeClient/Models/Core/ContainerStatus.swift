@@ -88,20 +88,6 @@ public struct ContainerState: Codable, Hashable, Sendable {
         self.running = running
         self.terminated = terminated
     }
-
-    enum CodingKeys: String, CodingKey {
-        case waiting
-        case running
-        case terminated
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        waiting = try container.decodeIfPresent(ContainerStateWaiting.self, forKey: .waiting)
-        running = try container.decodeIfPresent(ContainerStateRunning.self, forKey: .running)
-        terminated = try container.decodeIfPresent(ContainerStateTerminated.self, forKey: .terminated)
-    }
 }
 
 /// A container that is not running yet.
@@ -116,18 +102,6 @@ public struct ContainerStateWaiting: Codable, Hashable, Sendable {
         self.reason = reason
         self.message = message
     }
-
-    enum CodingKeys: String, CodingKey {
-        case reason
-        case message
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        reason = try container.decodeIfPresent(String.self, forKey: .reason)
-        message = try container.decodeIfPresent(String.self, forKey: .message)
-    }
 }
 
 /// A running container.
@@ -138,16 +112,6 @@ public struct ContainerStateRunning: Codable, Hashable, Sendable {
     /// Creates a value; unset fields are omitted when encoded.
     public init(startedAt: KubeTime? = nil) {
         self.startedAt = startedAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case startedAt
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        startedAt = try container.decodeIfPresent(KubeTime.self, forKey: .startedAt)
     }
 }
 

@@ -13,20 +13,6 @@ public struct EnvVar: Codable, Hashable, Sendable {
         self.value = value
         self.valueFrom = valueFrom
     }
-
-    enum CodingKeys: String, CodingKey {
-        case name
-        case value
-        case valueFrom
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
-        value = try container.decodeIfPresent(String.self, forKey: .value)
-        valueFrom = try container.decodeIfPresent(EnvVarSource.self, forKey: .valueFrom)
-    }
 }
 
 /// The source of an environment variable's value.
@@ -47,20 +33,6 @@ public struct EnvVarSource: Codable, Hashable, Sendable {
         self.secretKeyRef = secretKeyRef
         self.configMapKeyRef = configMapKeyRef
         self.fieldRef = fieldRef
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case secretKeyRef
-        case configMapKeyRef
-        case fieldRef
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        secretKeyRef = try container.decodeIfPresent(SecretKeySelector.self, forKey: .secretKeyRef)
-        configMapKeyRef = try container.decodeIfPresent(ConfigMapKeySelector.self, forKey: .configMapKeyRef)
-        fieldRef = try container.decodeIfPresent(ObjectFieldSelector.self, forKey: .fieldRef)
     }
 }
 

@@ -1,5 +1,3 @@
-import CubicleModel
-
 /// A core/v1 Event reported about an object.
 public struct Event: Codable, Hashable, Sendable {
     /// The API version; filled in from the resource type when written.
@@ -33,8 +31,8 @@ public struct Event: Codable, Hashable, Sendable {
     /// What was done or failed.
     public var action: String?
     /// The document this value was decoded from; writes carry the fields Cubicle does not model
-    /// over from it (see `KubeCodec`). Not encoded and ignored by `==`.
-    public var original: JSONValue?
+    /// over from it (see `KubeCodec`).
+    public var original = DecodedDocument()
 
     /// Creates a value; unset fields are omitted when encoded.
     public init(
@@ -108,44 +106,6 @@ public struct Event: Codable, Hashable, Sendable {
         reportingInstance = try container.decodeIfPresent(String.self, forKey: .reportingInstance)
         action = try container.decodeIfPresent(String.self, forKey: .action)
     }
-
-    /// Compares the modelled fields; `original` does not take part.
-    public static func == (lhs: Event, rhs: Event) -> Bool {
-        lhs.apiVersion == rhs.apiVersion
-            && lhs.kind == rhs.kind
-            && lhs.metadata == rhs.metadata
-            && lhs.involvedObject == rhs.involvedObject
-            && lhs.reason == rhs.reason
-            && lhs.message == rhs.message
-            && lhs.type == rhs.type
-            && lhs.count == rhs.count
-            && lhs.firstTimestamp == rhs.firstTimestamp
-            && lhs.lastTimestamp == rhs.lastTimestamp
-            && lhs.eventTime == rhs.eventTime
-            && lhs.source == rhs.source
-            && lhs.reportingComponent == rhs.reportingComponent
-            && lhs.reportingInstance == rhs.reportingInstance
-            && lhs.action == rhs.action
-    }
-
-    /// Hashes the modelled fields.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(apiVersion)
-        hasher.combine(kind)
-        hasher.combine(metadata)
-        hasher.combine(involvedObject)
-        hasher.combine(reason)
-        hasher.combine(message)
-        hasher.combine(type)
-        hasher.combine(count)
-        hasher.combine(firstTimestamp)
-        hasher.combine(lastTimestamp)
-        hasher.combine(eventTime)
-        hasher.combine(source)
-        hasher.combine(reportingComponent)
-        hasher.combine(reportingInstance)
-        hasher.combine(action)
-    }
 }
 
 extension Event: KubeObject {
@@ -164,17 +124,5 @@ public struct EventSource: Codable, Hashable, Sendable {
     public init(component: String? = nil, host: String? = nil) {
         self.component = component
         self.host = host
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case component
-        case host
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        component = try container.decodeIfPresent(String.self, forKey: .component)
-        host = try container.decodeIfPresent(String.self, forKey: .host)
     }
 }

@@ -1,5 +1,3 @@
-import CubicleModel
-
 /// A core/v1 Namespace.
 public struct Namespace: Codable, Hashable, Sendable {
     /// The API version; filled in from the resource type when written.
@@ -13,8 +11,8 @@ public struct Namespace: Codable, Hashable, Sendable {
     /// The observed state.
     public var status: NamespaceStatus?
     /// The document this value was decoded from; writes carry the fields Cubicle does not model
-    /// over from it (see `KubeCodec`). Not encoded and ignored by `==`.
-    public var original: JSONValue?
+    /// over from it (see `KubeCodec`).
+    public var original = DecodedDocument()
 
     /// Creates a value; unset fields are omitted when encoded.
     public init(
@@ -48,24 +46,6 @@ public struct Namespace: Codable, Hashable, Sendable {
         spec = try container.decodeIfPresent(NamespaceSpec.self, forKey: .spec)
         status = try container.decodeIfPresent(NamespaceStatus.self, forKey: .status)
     }
-
-    /// Compares the modelled fields; `original` does not take part.
-    public static func == (lhs: Namespace, rhs: Namespace) -> Bool {
-        lhs.apiVersion == rhs.apiVersion
-            && lhs.kind == rhs.kind
-            && lhs.metadata == rhs.metadata
-            && lhs.spec == rhs.spec
-            && lhs.status == rhs.status
-    }
-
-    /// Hashes the modelled fields.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(apiVersion)
-        hasher.combine(kind)
-        hasher.combine(metadata)
-        hasher.combine(spec)
-        hasher.combine(status)
-    }
 }
 
 extension Namespace: KubeObject {
@@ -82,16 +62,6 @@ public struct NamespaceSpec: Codable, Hashable, Sendable {
     public init(finalizers: [String]? = nil) {
         self.finalizers = finalizers
     }
-
-    enum CodingKeys: String, CodingKey {
-        case finalizers
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        finalizers = try container.decodeIfPresent([String].self, forKey: .finalizers)
-    }
 }
 
 /// The observed state of a namespace.
@@ -102,15 +72,5 @@ public struct NamespaceStatus: Codable, Hashable, Sendable {
     /// Creates a value; unset fields are omitted when encoded.
     public init(phase: String? = nil) {
         self.phase = phase
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case phase
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        phase = try container.decodeIfPresent(String.self, forKey: .phase)
     }
 }

@@ -1,5 +1,3 @@
-import CubicleModel
-
 /// A core/v1 PersistentVolumeClaim.
 public struct PersistentVolumeClaim: Codable, Hashable, Sendable {
     /// The API version; filled in from the resource type when written.
@@ -13,8 +11,8 @@ public struct PersistentVolumeClaim: Codable, Hashable, Sendable {
     /// The claim's observed state.
     public var status: PersistentVolumeClaimStatus?
     /// The document this value was decoded from; writes carry the fields Cubicle does not model
-    /// over from it (see `KubeCodec`). Not encoded and ignored by `==`.
-    public var original: JSONValue?
+    /// over from it (see `KubeCodec`).
+    public var original = DecodedDocument()
 
     /// Creates a value; unset fields are omitted when encoded.
     public init(
@@ -47,24 +45,6 @@ public struct PersistentVolumeClaim: Codable, Hashable, Sendable {
         metadata = try container.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
         spec = try container.decodeIfPresent(PersistentVolumeClaimSpec.self, forKey: .spec)
         status = try container.decodeIfPresent(PersistentVolumeClaimStatus.self, forKey: .status)
-    }
-
-    /// Compares the modelled fields; `original` does not take part.
-    public static func == (lhs: PersistentVolumeClaim, rhs: PersistentVolumeClaim) -> Bool {
-        lhs.apiVersion == rhs.apiVersion
-            && lhs.kind == rhs.kind
-            && lhs.metadata == rhs.metadata
-            && lhs.spec == rhs.spec
-            && lhs.status == rhs.status
-    }
-
-    /// Hashes the modelled fields.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(apiVersion)
-        hasher.combine(kind)
-        hasher.combine(metadata)
-        hasher.combine(spec)
-        hasher.combine(status)
     }
 }
 
@@ -104,26 +84,6 @@ public struct PersistentVolumeClaimSpec: Codable, Hashable, Sendable {
         self.volumeName = volumeName
         self.selector = selector
     }
-
-    enum CodingKeys: String, CodingKey {
-        case accessModes
-        case resources
-        case storageClassName
-        case volumeMode
-        case volumeName
-        case selector
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        accessModes = try container.decodeIfPresent([String].self, forKey: .accessModes)
-        resources = try container.decodeIfPresent(VolumeResourceRequirements.self, forKey: .resources)
-        storageClassName = try container.decodeIfPresent(String.self, forKey: .storageClassName)
-        volumeMode = try container.decodeIfPresent(String.self, forKey: .volumeMode)
-        volumeName = try container.decodeIfPresent(String.self, forKey: .volumeName)
-        selector = try container.decodeIfPresent(LabelSelector.self, forKey: .selector)
-    }
 }
 
 /// Storage requests and limits; quantities stay strings.
@@ -137,18 +97,6 @@ public struct VolumeResourceRequirements: Codable, Hashable, Sendable {
     public init(requests: [String: Quantity]? = nil, limits: [String: Quantity]? = nil) {
         self.requests = requests
         self.limits = limits
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case requests
-        case limits
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        requests = try container.decodeIfPresent([String: Quantity].self, forKey: .requests)
-        limits = try container.decodeIfPresent([String: Quantity].self, forKey: .limits)
     }
 }
 
@@ -170,19 +118,5 @@ public struct PersistentVolumeClaimStatus: Codable, Hashable, Sendable {
         self.phase = phase
         self.accessModes = accessModes
         self.capacity = capacity
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case phase
-        case accessModes
-        case capacity
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        phase = try container.decodeIfPresent(String.self, forKey: .phase)
-        accessModes = try container.decodeIfPresent([String].self, forKey: .accessModes)
-        capacity = try container.decodeIfPresent([String: Quantity].self, forKey: .capacity)
     }
 }

@@ -1,5 +1,3 @@
-import CubicleModel
-
 /// A core/v1 Pod.
 public struct Pod: Codable, Hashable, Sendable {
     /// The API version; filled in from the resource type when written.
@@ -13,8 +11,8 @@ public struct Pod: Codable, Hashable, Sendable {
     /// The observed state.
     public var status: PodStatus?
     /// The document this value was decoded from; writes carry the fields Cubicle does not model
-    /// over from it (see `KubeCodec`). Not encoded and ignored by `==`.
-    public var original: JSONValue?
+    /// over from it (see `KubeCodec`).
+    public var original = DecodedDocument()
 
     /// Creates a value; unset fields are omitted when encoded.
     public init(
@@ -47,24 +45,6 @@ public struct Pod: Codable, Hashable, Sendable {
         metadata = try container.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
         spec = try container.decodeIfPresent(PodSpec.self, forKey: .spec)
         status = try container.decodeIfPresent(PodStatus.self, forKey: .status)
-    }
-
-    /// Compares the modelled fields; `original` does not take part.
-    public static func == (lhs: Pod, rhs: Pod) -> Bool {
-        lhs.apiVersion == rhs.apiVersion
-            && lhs.kind == rhs.kind
-            && lhs.metadata == rhs.metadata
-            && lhs.spec == rhs.spec
-            && lhs.status == rhs.status
-    }
-
-    /// Hashes the modelled fields.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(apiVersion)
-        hasher.combine(kind)
-        hasher.combine(metadata)
-        hasher.combine(spec)
-        hasher.combine(status)
     }
 }
 

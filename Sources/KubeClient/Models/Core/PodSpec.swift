@@ -132,24 +132,6 @@ public struct Toleration: Codable, Hashable, Sendable {
         self.effect = effect
         self.tolerationSeconds = tolerationSeconds
     }
-
-    enum CodingKeys: String, CodingKey {
-        case key
-        case `operator`
-        case value
-        case effect
-        case tolerationSeconds
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        key = try container.decodeIfPresent(String.self, forKey: .key)
-        self.operator = try container.decodeIfPresent(String.self, forKey: .`operator`)
-        value = try container.decodeIfPresent(String.self, forKey: .value)
-        effect = try container.decodeIfPresent(String.self, forKey: .effect)
-        tolerationSeconds = try container.decodeIfPresent(Int.self, forKey: .tolerationSeconds)
-    }
 }
 
 /// Security settings for every container of a pod.
@@ -186,28 +168,6 @@ public struct PodSecurityContext: Codable, Hashable, Sendable {
         self.fsGroupChangePolicy = fsGroupChangePolicy
         self.supplementalGroups = supplementalGroups
         self.seccompProfile = seccompProfile
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case runAsUser
-        case runAsGroup
-        case runAsNonRoot
-        case fsGroup
-        case fsGroupChangePolicy
-        case supplementalGroups
-        case seccompProfile
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        runAsUser = try container.decodeIfPresent(Int.self, forKey: .runAsUser)
-        runAsGroup = try container.decodeIfPresent(Int.self, forKey: .runAsGroup)
-        runAsNonRoot = try container.decodeIfPresent(Bool.self, forKey: .runAsNonRoot)
-        fsGroup = try container.decodeIfPresent(Int.self, forKey: .fsGroup)
-        fsGroupChangePolicy = try container.decodeIfPresent(String.self, forKey: .fsGroupChangePolicy)
-        supplementalGroups = try container.decodeIfPresent([Int].self, forKey: .supplementalGroups)
-        seccompProfile = try container.decodeIfPresent(SeccompProfile.self, forKey: .seccompProfile)
     }
 }
 

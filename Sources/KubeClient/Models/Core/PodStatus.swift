@@ -53,38 +53,6 @@ public struct PodStatus: Codable, Hashable, Sendable {
         self.qosClass = qosClass
         self.nominatedNodeName = nominatedNodeName
     }
-
-    enum CodingKeys: String, CodingKey {
-        case phase
-        case conditions
-        case initContainerStatuses
-        case containerStatuses
-        case podIP
-        case podIPs
-        case hostIP
-        case reason
-        case message
-        case startTime
-        case qosClass
-        case nominatedNodeName
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        phase = try container.decodeIfPresent(String.self, forKey: .phase)
-        conditions = try container.decodeIfPresent([PodCondition].self, forKey: .conditions)
-        initContainerStatuses = try container.decodeIfPresent([ContainerStatus].self, forKey: .initContainerStatuses)
-        containerStatuses = try container.decodeIfPresent([ContainerStatus].self, forKey: .containerStatuses)
-        podIP = try container.decodeIfPresent(String.self, forKey: .podIP)
-        podIPs = try container.decodeIfPresent([PodIP].self, forKey: .podIPs)
-        hostIP = try container.decodeIfPresent(String.self, forKey: .hostIP)
-        reason = try container.decodeIfPresent(String.self, forKey: .reason)
-        message = try container.decodeIfPresent(String.self, forKey: .message)
-        startTime = try container.decodeIfPresent(KubeTime.self, forKey: .startTime)
-        qosClass = try container.decodeIfPresent(String.self, forKey: .qosClass)
-        nominatedNodeName = try container.decodeIfPresent(String.self, forKey: .nominatedNodeName)
-    }
 }
 
 /// One condition of a pod.

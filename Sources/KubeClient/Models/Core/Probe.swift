@@ -37,30 +37,6 @@ public struct Probe: Codable, Hashable, Sendable {
         self.successThreshold = successThreshold
         self.failureThreshold = failureThreshold
     }
-
-    enum CodingKeys: String, CodingKey {
-        case exec
-        case tcpSocket
-        case httpGet
-        case initialDelaySeconds
-        case periodSeconds
-        case timeoutSeconds
-        case successThreshold
-        case failureThreshold
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        exec = try container.decodeIfPresent(ExecAction.self, forKey: .exec)
-        tcpSocket = try container.decodeIfPresent(TCPSocketAction.self, forKey: .tcpSocket)
-        httpGet = try container.decodeIfPresent(HTTPGetAction.self, forKey: .httpGet)
-        initialDelaySeconds = try container.decodeIfPresent(Int.self, forKey: .initialDelaySeconds)
-        periodSeconds = try container.decodeIfPresent(Int.self, forKey: .periodSeconds)
-        timeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .timeoutSeconds)
-        successThreshold = try container.decodeIfPresent(Int.self, forKey: .successThreshold)
-        failureThreshold = try container.decodeIfPresent(Int.self, forKey: .failureThreshold)
-    }
 }
 
 /// A command run inside the container.
@@ -71,16 +47,6 @@ public struct ExecAction: Codable, Hashable, Sendable {
     /// Creates a value; unset fields are omitted when encoded.
     public init(command: [String]? = nil) {
         self.command = command
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case command
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        command = try container.decodeIfPresent([String].self, forKey: .command)
     }
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import CubicleModel
 
 /// A core/v1 Secret; `data` holds the decoded bytes (base64 on the wire).
 public struct Secret: Codable, Hashable, Sendable {
@@ -18,8 +17,8 @@ public struct Secret: Codable, Hashable, Sendable {
     /// Whether the data can no longer change.
     public var immutable: Bool?
     /// The document this value was decoded from; writes carry the fields Cubicle does not model
-    /// over from it (see `KubeCodec`). Not encoded and ignored by `==`.
-    public var original: JSONValue?
+    /// over from it (see `KubeCodec`).
+    public var original = DecodedDocument()
 
     /// Creates a value; unset fields are omitted when encoded.
     public init(
@@ -60,28 +59,6 @@ public struct Secret: Codable, Hashable, Sendable {
         stringData = try container.decodeIfPresent([String: String].self, forKey: .stringData)
         type = try container.decodeIfPresent(String.self, forKey: .type)
         immutable = try container.decodeIfPresent(Bool.self, forKey: .immutable)
-    }
-
-    /// Compares the modelled fields; `original` does not take part.
-    public static func == (lhs: Secret, rhs: Secret) -> Bool {
-        lhs.apiVersion == rhs.apiVersion
-            && lhs.kind == rhs.kind
-            && lhs.metadata == rhs.metadata
-            && lhs.data == rhs.data
-            && lhs.stringData == rhs.stringData
-            && lhs.type == rhs.type
-            && lhs.immutable == rhs.immutable
-    }
-
-    /// Hashes the modelled fields.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(apiVersion)
-        hasher.combine(kind)
-        hasher.combine(metadata)
-        hasher.combine(data)
-        hasher.combine(stringData)
-        hasher.combine(type)
-        hasher.combine(immutable)
     }
 }
 

@@ -1,5 +1,3 @@
-import CubicleModel
-
 /// A core/v1 Service.
 public struct Service: Codable, Hashable, Sendable {
     /// The API version; filled in from the resource type when written.
@@ -11,8 +9,8 @@ public struct Service: Codable, Hashable, Sendable {
     /// The desired service.
     public var spec: ServiceSpec?
     /// The document this value was decoded from; writes carry the fields Cubicle does not model
-    /// over from it (see `KubeCodec`). Not encoded and ignored by `==`.
-    public var original: JSONValue?
+    /// over from it (see `KubeCodec`).
+    public var original = DecodedDocument()
 
     /// Creates a value; unset fields are omitted when encoded.
     public init(
@@ -41,22 +39,6 @@ public struct Service: Codable, Hashable, Sendable {
         kind = try container.decodeIfPresent(String.self, forKey: .kind)
         metadata = try container.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
         spec = try container.decodeIfPresent(ServiceSpec.self, forKey: .spec)
-    }
-
-    /// Compares the modelled fields; `original` does not take part.
-    public static func == (lhs: Service, rhs: Service) -> Bool {
-        lhs.apiVersion == rhs.apiVersion
-            && lhs.kind == rhs.kind
-            && lhs.metadata == rhs.metadata
-            && lhs.spec == rhs.spec
-    }
-
-    /// Hashes the modelled fields.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(apiVersion)
-        hasher.combine(kind)
-        hasher.combine(metadata)
-        hasher.combine(spec)
     }
 }
 
@@ -91,24 +73,6 @@ public struct ServiceSpec: Codable, Hashable, Sendable {
         self.ports = ports
         self.clusterIP = clusterIP
         self.publishNotReadyAddresses = publishNotReadyAddresses
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case type
-        case selector
-        case ports
-        case clusterIP
-        case publishNotReadyAddresses
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        type = try container.decodeIfPresent(String.self, forKey: .type)
-        selector = try container.decodeIfPresent([String: String].self, forKey: .selector)
-        ports = try container.decodeIfPresent([ServicePort].self, forKey: .ports)
-        clusterIP = try container.decodeIfPresent(String.self, forKey: .clusterIP)
-        publishNotReadyAddresses = try container.decodeIfPresent(Bool.self, forKey: .publishNotReadyAddresses)
     }
 }
 

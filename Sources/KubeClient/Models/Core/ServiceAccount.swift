@@ -1,5 +1,3 @@
-import CubicleModel
-
 /// A core/v1 ServiceAccount.
 public struct ServiceAccount: Codable, Hashable, Sendable {
     /// The API version; filled in from the resource type when written.
@@ -15,8 +13,8 @@ public struct ServiceAccount: Codable, Hashable, Sendable {
     /// Secrets used to pull images.
     public var imagePullSecrets: [LocalObjectReference]?
     /// The document this value was decoded from; writes carry the fields Cubicle does not model
-    /// over from it (see `KubeCodec`). Not encoded and ignored by `==`.
-    public var original: JSONValue?
+    /// over from it (see `KubeCodec`).
+    public var original = DecodedDocument()
 
     /// Creates a value; unset fields are omitted when encoded.
     public init(
@@ -53,26 +51,6 @@ public struct ServiceAccount: Codable, Hashable, Sendable {
         automountServiceAccountToken = try container.decodeIfPresent(Bool.self, forKey: .automountServiceAccountToken)
         secrets = try container.decodeIfPresent([ObjectReference].self, forKey: .secrets)
         imagePullSecrets = try container.decodeIfPresent([LocalObjectReference].self, forKey: .imagePullSecrets)
-    }
-
-    /// Compares the modelled fields; `original` does not take part.
-    public static func == (lhs: ServiceAccount, rhs: ServiceAccount) -> Bool {
-        lhs.apiVersion == rhs.apiVersion
-            && lhs.kind == rhs.kind
-            && lhs.metadata == rhs.metadata
-            && lhs.automountServiceAccountToken == rhs.automountServiceAccountToken
-            && lhs.secrets == rhs.secrets
-            && lhs.imagePullSecrets == rhs.imagePullSecrets
-    }
-
-    /// Hashes the modelled fields.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(apiVersion)
-        hasher.combine(kind)
-        hasher.combine(metadata)
-        hasher.combine(automountServiceAccountToken)
-        hasher.combine(secrets)
-        hasher.combine(imagePullSecrets)
     }
 }
 

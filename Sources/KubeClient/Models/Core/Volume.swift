@@ -25,24 +25,6 @@ public struct Volume: Codable, Hashable, Sendable {
         self.persistentVolumeClaim = persistentVolumeClaim
         self.emptyDir = emptyDir
     }
-
-    enum CodingKeys: String, CodingKey {
-        case name
-        case configMap
-        case secret
-        case persistentVolumeClaim
-        case emptyDir
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
-        configMap = try container.decodeIfPresent(ConfigMapVolumeSource.self, forKey: .configMap)
-        secret = try container.decodeIfPresent(SecretVolumeSource.self, forKey: .secret)
-        persistentVolumeClaim = try container.decodeIfPresent(PersistentVolumeClaimVolumeSource.self, forKey: .persistentVolumeClaim)
-        emptyDir = try container.decodeIfPresent(EmptyDirVolumeSource.self, forKey: .emptyDir)
-    }
 }
 
 /// A ConfigMap projected into files.
@@ -67,22 +49,6 @@ public struct ConfigMapVolumeSource: Codable, Hashable, Sendable {
         self.items = items
         self.defaultMode = defaultMode
         self.optional = optional
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name
-        case items
-        case defaultMode
-        case optional
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        items = try container.decodeIfPresent([KeyToPath].self, forKey: .items)
-        defaultMode = try container.decodeIfPresent(Int.self, forKey: .defaultMode)
-        optional = try container.decodeIfPresent(Bool.self, forKey: .optional)
     }
 }
 
@@ -109,22 +75,6 @@ public struct SecretVolumeSource: Codable, Hashable, Sendable {
         self.defaultMode = defaultMode
         self.optional = optional
     }
-
-    enum CodingKeys: String, CodingKey {
-        case secretName
-        case items
-        case defaultMode
-        case optional
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        secretName = try container.decodeIfPresent(String.self, forKey: .secretName)
-        items = try container.decodeIfPresent([KeyToPath].self, forKey: .items)
-        defaultMode = try container.decodeIfPresent(Int.self, forKey: .defaultMode)
-        optional = try container.decodeIfPresent(Bool.self, forKey: .optional)
-    }
 }
 
 /// One key projected to a file.
@@ -141,20 +91,6 @@ public struct KeyToPath: Codable, Hashable, Sendable {
         self.key = key
         self.path = path
         self.mode = mode
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case key
-        case path
-        case mode
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        key = try container.decode(String.self, forKey: .key)
-        path = try container.decode(String.self, forKey: .path)
-        mode = try container.decodeIfPresent(Int.self, forKey: .mode)
     }
 }
 
@@ -195,17 +131,5 @@ public struct EmptyDirVolumeSource: Codable, Hashable, Sendable {
     public init(medium: String? = nil, sizeLimit: Quantity? = nil) {
         self.medium = medium
         self.sizeLimit = sizeLimit
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case medium
-        case sizeLimit
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        medium = try container.decodeIfPresent(String.self, forKey: .medium)
-        sizeLimit = try container.decodeIfPresent(Quantity.self, forKey: .sizeLimit)
     }
 }

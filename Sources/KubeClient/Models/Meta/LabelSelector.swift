@@ -13,18 +13,6 @@ public struct LabelSelector: Codable, Hashable, Sendable {
         self.matchLabels = matchLabels
         self.matchExpressions = matchExpressions
     }
-
-    enum CodingKeys: String, CodingKey {
-        case matchLabels
-        case matchExpressions
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        matchLabels = try container.decodeIfPresent([String: String].self, forKey: .matchLabels)
-        matchExpressions = try container.decodeIfPresent([LabelSelectorRequirement].self, forKey: .matchExpressions)
-    }
 }
 
 /// One set-based selector requirement.

@@ -57,40 +57,6 @@ public struct ObjectMeta: Codable, Hashable, Sendable {
         self.finalizers = finalizers
         self.ownerReferences = ownerReferences
     }
-
-    enum CodingKeys: String, CodingKey {
-        case name
-        case generateName
-        case namespace
-        case uid
-        case resourceVersion
-        case generation
-        case creationTimestamp
-        case deletionTimestamp
-        case deletionGracePeriodSeconds
-        case labels
-        case annotations
-        case finalizers
-        case ownerReferences
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        generateName = try container.decodeIfPresent(String.self, forKey: .generateName)
-        namespace = try container.decodeIfPresent(String.self, forKey: .namespace)
-        uid = try container.decodeIfPresent(String.self, forKey: .uid)
-        resourceVersion = try container.decodeIfPresent(String.self, forKey: .resourceVersion)
-        generation = try container.decodeIfPresent(Int.self, forKey: .generation)
-        creationTimestamp = try container.decodeIfPresent(KubeTime.self, forKey: .creationTimestamp)
-        deletionTimestamp = try container.decodeIfPresent(KubeTime.self, forKey: .deletionTimestamp)
-        deletionGracePeriodSeconds = try container.decodeIfPresent(Int.self, forKey: .deletionGracePeriodSeconds)
-        labels = try container.decodeIfPresent([String: String].self, forKey: .labels)
-        annotations = try container.decodeIfPresent([String: String].self, forKey: .annotations)
-        finalizers = try container.decodeIfPresent([String].self, forKey: .finalizers)
-        ownerReferences = try container.decodeIfPresent([OwnerReference].self, forKey: .ownerReferences)
-    }
 }
 
 /// A reference from a dependent object to its owner.
@@ -170,13 +136,5 @@ public struct ListMeta: Codable, Hashable, Sendable {
         case resourceVersion
         case continueToken = "continue"
         case remainingItemCount
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        resourceVersion = try container.decodeIfPresent(String.self, forKey: .resourceVersion)
-        continueToken = try container.decodeIfPresent(String.self, forKey: .continueToken)
-        remainingItemCount = try container.decodeIfPresent(Int.self, forKey: .remainingItemCount)
     }
 }

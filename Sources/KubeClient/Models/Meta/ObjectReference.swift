@@ -33,28 +33,6 @@ public struct ObjectReference: Codable, Hashable, Sendable {
         self.resourceVersion = resourceVersion
         self.fieldPath = fieldPath
     }
-
-    enum CodingKeys: String, CodingKey {
-        case kind
-        case namespace
-        case name
-        case uid
-        case apiVersion
-        case resourceVersion
-        case fieldPath
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        kind = try container.decodeIfPresent(String.self, forKey: .kind)
-        namespace = try container.decodeIfPresent(String.self, forKey: .namespace)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        uid = try container.decodeIfPresent(String.self, forKey: .uid)
-        apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
-        resourceVersion = try container.decodeIfPresent(String.self, forKey: .resourceVersion)
-        fieldPath = try container.decodeIfPresent(String.self, forKey: .fieldPath)
-    }
 }
 
 /// A reference to an object by name in the same namespace.
@@ -65,15 +43,5 @@ public struct LocalObjectReference: Codable, Hashable, Sendable {
     /// Creates a value; unset fields are omitted when encoded.
     public init(name: String? = nil) {
         self.name = name
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
     }
 }

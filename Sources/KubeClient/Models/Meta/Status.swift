@@ -37,30 +37,6 @@ public struct Status: Codable, Hashable, Sendable {
         self.details = details
         self.code = code
     }
-
-    enum CodingKeys: String, CodingKey {
-        case apiVersion
-        case kind
-        case metadata
-        case status
-        case message
-        case reason
-        case details
-        case code
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
-        kind = try container.decodeIfPresent(String.self, forKey: .kind)
-        metadata = try container.decodeIfPresent(ListMeta.self, forKey: .metadata)
-        status = try container.decodeIfPresent(String.self, forKey: .status)
-        message = try container.decodeIfPresent(String.self, forKey: .message)
-        reason = try container.decodeIfPresent(String.self, forKey: .reason)
-        details = try container.decodeIfPresent(StatusDetails.self, forKey: .details)
-        code = try container.decodeIfPresent(Int.self, forKey: .code)
-    }
 }
 
 /// Extra data about a failure.
@@ -94,26 +70,6 @@ public struct StatusDetails: Codable, Hashable, Sendable {
         self.causes = causes
         self.retryAfterSeconds = retryAfterSeconds
     }
-
-    enum CodingKeys: String, CodingKey {
-        case name
-        case group
-        case kind
-        case uid
-        case causes
-        case retryAfterSeconds
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        group = try container.decodeIfPresent(String.self, forKey: .group)
-        kind = try container.decodeIfPresent(String.self, forKey: .kind)
-        uid = try container.decodeIfPresent(String.self, forKey: .uid)
-        causes = try container.decodeIfPresent([StatusCause].self, forKey: .causes)
-        retryAfterSeconds = try container.decodeIfPresent(Int.self, forKey: .retryAfterSeconds)
-    }
 }
 
 /// One reason behind a failure.
@@ -130,19 +86,5 @@ public struct StatusCause: Codable, Hashable, Sendable {
         self.reason = reason
         self.message = message
         self.field = field
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case reason
-        case message
-        case field
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        reason = try container.decodeIfPresent(String.self, forKey: .reason)
-        message = try container.decodeIfPresent(String.self, forKey: .message)
-        field = try container.decodeIfPresent(String.self, forKey: .field)
     }
 }

@@ -1,5 +1,3 @@
-import CubicleModel
-
 /// A networking.k8s.io/v1 NetworkPolicy.
 public struct NetworkPolicy: Codable, Hashable, Sendable {
     /// The API version; filled in from the resource type when written.
@@ -11,8 +9,8 @@ public struct NetworkPolicy: Codable, Hashable, Sendable {
     /// The policy.
     public var spec: NetworkPolicySpec?
     /// The document this value was decoded from; writes carry the fields Cubicle does not model
-    /// over from it (see `KubeCodec`). Not encoded and ignored by `==`.
-    public var original: JSONValue?
+    /// over from it (see `KubeCodec`).
+    public var original = DecodedDocument()
 
     /// Creates a value; unset fields are omitted when encoded.
     public init(
@@ -41,22 +39,6 @@ public struct NetworkPolicy: Codable, Hashable, Sendable {
         kind = try container.decodeIfPresent(String.self, forKey: .kind)
         metadata = try container.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
         spec = try container.decodeIfPresent(NetworkPolicySpec.self, forKey: .spec)
-    }
-
-    /// Compares the modelled fields; `original` does not take part.
-    public static func == (lhs: NetworkPolicy, rhs: NetworkPolicy) -> Bool {
-        lhs.apiVersion == rhs.apiVersion
-            && lhs.kind == rhs.kind
-            && lhs.metadata == rhs.metadata
-            && lhs.spec == rhs.spec
-    }
-
-    /// Hashes the modelled fields.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(apiVersion)
-        hasher.combine(kind)
-        hasher.combine(metadata)
-        hasher.combine(spec)
     }
 }
 
@@ -118,18 +100,6 @@ public struct NetworkPolicyIngressRule: Codable, Hashable, Sendable {
         self.from = from
         self.ports = ports
     }
-
-    enum CodingKeys: String, CodingKey {
-        case from
-        case ports
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        from = try container.decodeIfPresent([NetworkPolicyPeer].self, forKey: .from)
-        ports = try container.decodeIfPresent([NetworkPolicyPort].self, forKey: .ports)
-    }
 }
 
 /// Outgoing traffic a policy allows.
@@ -143,18 +113,6 @@ public struct NetworkPolicyEgressRule: Codable, Hashable, Sendable {
     public init(to: [NetworkPolicyPeer]? = nil, ports: [NetworkPolicyPort]? = nil) {
         self.to = to
         self.ports = ports
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case to
-        case ports
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        to = try container.decodeIfPresent([NetworkPolicyPeer].self, forKey: .to)
-        ports = try container.decodeIfPresent([NetworkPolicyPort].self, forKey: .ports)
     }
 }
 
@@ -177,20 +135,6 @@ public struct NetworkPolicyPeer: Codable, Hashable, Sendable {
         self.namespaceSelector = namespaceSelector
         self.ipBlock = ipBlock
     }
-
-    enum CodingKeys: String, CodingKey {
-        case podSelector
-        case namespaceSelector
-        case ipBlock
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        podSelector = try container.decodeIfPresent(LabelSelector.self, forKey: .podSelector)
-        namespaceSelector = try container.decodeIfPresent(LabelSelector.self, forKey: .namespaceSelector)
-        ipBlock = try container.decodeIfPresent(IPBlock.self, forKey: .ipBlock)
-    }
 }
 
 /// A port (range) a rule allows.
@@ -207,20 +151,6 @@ public struct NetworkPolicyPort: Codable, Hashable, Sendable {
         self.protocol = `protocol`
         self.port = port
         self.endPort = endPort
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case `protocol`
-        case port
-        case endPort
-    }
-
-    /// Decodes tolerantly: missing fields take their defaults and unknown fields are ignored.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.protocol = try container.decodeIfPresent(String.self, forKey: .`protocol`)
-        port = try container.decodeIfPresent(IntOrString.self, forKey: .port)
-        endPort = try container.decodeIfPresent(Int.self, forKey: .endPort)
     }
 }
 
