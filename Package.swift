@@ -40,6 +40,7 @@ let package = Package(
             dependencies: ["CSQLite", "CubicleModel", crypto, logging, serviceLifecycle],
             swiftSettings: strict
         ),
+        .target(name: "KubeClient", dependencies: ["CLibCurl", "CubicleModel", logging, yams, deque], swiftSettings: strict),
         .target(name: "SSHClient", dependencies: ["CLibSSH", "CubicleModel", deque], swiftSettings: strict),
         .target(name: "LocalCluster", dependencies: ["CubicleModel", logging], swiftSettings: strict),
         .executableTarget(
@@ -51,6 +52,10 @@ let package = Package(
         // Tests, one target per module.
         .testTarget(name: "CubicleModelTests", dependencies: ["CubicleModel"], swiftSettings: strict),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints", "CubicleModel", logging], swiftSettings: strict),
+        .testTarget(
+            name: "KubeClientTests", dependencies: ["KubeClient", "CubicleModel", logging], exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "CubicleModel", crypto], swiftSettings: strict),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "CubicleModel", logging], swiftSettings: strict),
         .testTarget(

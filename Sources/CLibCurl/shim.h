@@ -14,4 +14,16 @@ static inline CURLcode cubicle_curl_easy_setopt_blob(CURL *h, CURLoption o, stru
 static inline CURLcode cubicle_curl_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode cubicle_curl_easy_getinfo_ptr(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLMcode cubicle_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+
+/* Function-like and composite macros do not import into Swift; these name their values. */
+enum {
+    CUBICLE_CURL_GLOBAL_ALL = CURL_GLOBAL_ALL,
+    CUBICLE_CURL_WRITEFUNC_PAUSE = CURL_WRITEFUNC_PAUSE,
+    CUBICLE_CURLPAUSE_CONT = CURLPAUSE_CONT,
+    CUBICLE_CURL_BLOB_COPY = CURL_BLOB_COPY,
+    CUBICLE_CURL_ERROR_SIZE = CURL_ERROR_SIZE,
+};
+
+/* CURLMsg keeps the transfer result in a union. */
+static inline CURLcode cubicle_curl_msg_result(const CURLMsg *m) { return m->data.result; }
 #endif
