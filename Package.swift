@@ -49,14 +49,15 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // Tests, one target per module.
+        // Tests, one target per module, and the helpers they share.
+        .target(name: "CubicleTestSupport", path: "Tests/CubicleTestSupport", swiftSettings: strict),
         .testTarget(name: "CubicleModelTests", dependencies: ["CubicleModel"], swiftSettings: strict),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints", "CubicleModel", logging], swiftSettings: strict),
         .testTarget(
-            name: "KubeClientTests", dependencies: ["KubeClient", "CubicleModel", logging], exclude: ["Fixtures"],
+            name: "KubeClientTests", dependencies: ["KubeClient", "CubicleModel", "CubicleTestSupport", logging], exclude: ["Fixtures"],
             swiftSettings: strict
         ),
-        .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "CubicleModel", crypto], swiftSettings: strict),
+        .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "CubicleModel", "CubicleTestSupport", crypto], swiftSettings: strict),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "CubicleModel", logging], swiftSettings: strict),
         .testTarget(
             name: "StoreTests",

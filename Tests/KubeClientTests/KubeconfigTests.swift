@@ -1,3 +1,4 @@
+import CubicleTestSupport
 import CubicleModel
 import Foundation
 import Testing

@@ -71,7 +71,7 @@ func testContext(
 
 /// Waits (bounded by `timeout` seconds of real time) until `condition` holds.
 func waitUntil(
-    timeout: Double = 10, _ what: String, sourceLocation: Testing.SourceLocation = #_sourceLocation,
+    timeout: Double = 60, _ what: String, sourceLocation: Testing.SourceLocation = #_sourceLocation,
     _ condition: () -> Bool
 ) async throws {
     let deadline = Date().addingTimeInterval(timeout)

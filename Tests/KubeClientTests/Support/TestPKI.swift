@@ -1,3 +1,4 @@
+import CubicleTestSupport
 import Foundation
 
 /// Certificates made with the `openssl` CLI for one test server: a CA, a server certificate for

@@ -1,3 +1,4 @@
+import CubicleTestSupport
 import Foundation
 import Glibc
 import SSHClient
@@ -64,15 +65,18 @@ final class SSHDFixture: Sendable {
     /// The pid of the listening `sshd`.
     var listenerPID: Int32? { process.withLock { $0?.pid } }
 
-    /// Kills the listener and every session process it forked, then removes the directory.
-    func stop() {
-        killAll()
-        try? FileManager.default.removeItem(atPath: directory)
+    /// Kills the listener and every session process it forked, then removes the directory. The
+    /// waiting for processes to go happens on its own thread, never on the cooperative pool.
+    func stop() async {
+        _ = try? await blocking { [self] in
+            killAll()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
     }
 
     /// Kills everything (as a crash or pod restart would) and starts again on the same address.
     func restart() async throws {
-        killAll()
+        _ = try await blocking { [self] in killAll() }
         try await launch()
     }
 
@@ -86,7 +90,13 @@ final class SSHDFixture: Sendable {
     private func launch() async throws {
         try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         let log = "\(directory)/sshd.log"
-        let process = try ChildProcess("/usr/sbin/sshd", ["-D", "-e", "-f", "\(directory)/sshd_config"], logPath: log)
+        // Sessions log in as root; an empty tmpfs over /root in a private mount namespace keeps the
+        // machine's own dotfiles (shell hooks that take locks, slow prompts) out of every test.
+        let script = "mount -t tmpfs -o mode=0700 cubicle-test-home /root && exec /usr/sbin/sshd -D -e -f \"$1\""
+        let process = try ChildProcess(
+            "/usr/bin/unshare", ["--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "sshd", "\(directory)/sshd_config"],
+            logPath: log
+        )
         self.process.withLock { $0 = process }
         try await waitUntil("sshd listens on \(host):\(port)", timeout: 10, detail: { self.log }) {
             canConnect(host: host, port: port)
@@ -217,11 +227,11 @@ func withSSHD<T>(extraConfig: [String] = [], _ body: (SSHDFixture) async throws 
     let fixture = try await SSHDFixture.start(extraConfig: extraConfig)
     do {
         let result = try await body(fixture)
-        fixture.stop()
+        await fixture.stop()
         return result
     } catch {
         print("sshd log for failed test:\n\(fixture.log)")
-        fixture.stop()
+        await fixture.stop()
         throw error
     }
 }
