@@ -16,4 +16,8 @@ struct Version: ParsableCommand {
     func run() { print("cubicle \(CubicleVersion.current)") }
 }
 
-await Cubicle.main()
+/// Runs an async root command. Top-level code resolves `main()` to ArgumentParser's synchronous
+/// overload, which refuses async commands; inside an async function the async overload wins.
+func runAsync<Command: AsyncParsableCommand>(_ command: Command.Type) async { await command.main() }
+
+await runAsync(Cubicle.self)

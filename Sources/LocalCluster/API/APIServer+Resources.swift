@@ -37,7 +37,7 @@ extension APIServer {
             }
             return objectResponse(try registry.get(resource, namespace: namespace, name: name), resource, format: format, target: target)
         case "create":
-            let body = try BodyDecoder.decode(request.body, allowYAML: Self.isYAML(request))
+            let body = try Self.body(of: request)
             switch route.subresource {
             case .token:
                 return try tokenRequest(namespace: namespace, name: route.name ?? "", body: body, dryRun: context.dryRun)
@@ -48,7 +48,7 @@ extension APIServer {
                 return .json(.created, created)
             }
         case "update":
-            let body = try BodyDecoder.decode(request.body, allowYAML: Self.isYAML(request))
+            let body = try Self.body(of: request)
             let updated = try registry.update(
                 resource, namespace: namespace, name: route.name ?? "", body: body, statusOnly: route.subresource == .status,
                 context: context
@@ -95,6 +95,12 @@ extension APIServer {
             throw .badRequest("dryRun: Unsupported value: \"\(value)\": supported values: \"All\"")
         }
         return !values.isEmpty
+    }
+
+    /// The request body as JSON: protobuf (the kinds kubectl sends that way), YAML, or JSON.
+    static func body(of request: HTTPRequest) throws(LocalClusterError) -> JSONValue {
+        if KubernetesProtobuf.isProtobuf(request.header("content-type")) { return try KubernetesProtobuf.decode(request.body) }
+        return try BodyDecoder.decode(request.body, allowYAML: isYAML(request))
     }
 
     static func isYAML(_ request: HTTPRequest) -> Bool {

@@ -25,7 +25,7 @@ struct ConfigMapStrategy: ResourceStrategy {
 /// Secrets: `stringData` folded into `data`, base64 validation, default type, `immutable`.
 struct SecretStrategy: ResourceStrategy {
     func applyDefaults(_ object: inout JSONValue) {
-        if object["type"] == nil { object["type"] = "Opaque" }
+        if (object["type"]?.stringValue ?? "").isEmpty { object["type"] = "Opaque" }
         guard let plain = object["stringData"]?.objectValue else { return }
         var data = object["data"]?.objectValue ?? [:]
         for (key, value) in plain {
