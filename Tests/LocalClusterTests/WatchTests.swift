@@ -179,3 +179,64 @@ struct WatchTests {
         }
     }
 }
+
+/// Watch clean-up and the periodic cut fault.
+@Suite("Watch lifecycle")
+struct WatchLifecycleTests {
+    /// Waits until the cluster has `count` open watches.
+    static func openWatches(_ test: TestCluster, become count: Int) async throws -> Bool {
+        let cluster = test.cluster
+        return try await withDeadline(20) {
+            while try cluster.openWatchCount != count { try await Task.sleep(for: .milliseconds(10)) }
+            return true
+        }
+    }
+
+    @Test func clientsThatDisconnectReleaseTheirWatches() async throws {
+        try await TestCluster.with { test in
+            let watches = try (0..<3).map { _ in try test.stream("/api/v1/namespaces/default/configmaps?watch=1") }
+            for watch in watches {
+                #expect(await WatchTests.event(watch, where: WatchTests.isEvent("ADDED", named: "kube-root-ca.crt")) != nil)
+            }
+            #expect(try test.cluster.openWatchCount == 3)
+            for watch in watches { watch.signal(SIGKILL) }
+            for watch in watches { _ = await watch.wait(deadline: 10) }
+            #expect(try await Self.openWatches(test, become: 0))
+            #expect(try await test.request("GET", "/api/v1/namespaces/default/configmaps").status == 200)
+        }
+    }
+
+    @Test func periodicCutsEndEveryWatchAgain() async throws {
+        try await TestCluster.with { test in
+            try test.cluster.faults.cutWatches(every: 0.2)
+            for _ in 0..<2 {
+                let watch = try test.stream("/api/v1/namespaces/default/configmaps?watch=1")
+                let output = await watch.wait(deadline: 20)
+                #expect(output.status != 0)
+                #expect(output.standardOutput.contains("kube-root-ca.crt"))
+            }
+            try test.cluster.faults.cutWatches(every: nil)
+        }
+    }
+
+    @Test func sendInitialEventsEndsWithAnAnnotatedBookmark() async throws {
+        try await TestCluster.with { test in
+            let watch = try test.stream(
+                "/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan"
+            )
+            defer { watch.signal(SIGTERM) }
+            let bookmark = await WatchTests.event(watch) { $0["type"]?.stringValue == "BOOKMARK" }
+            #expect(bookmark?[path: ["object", "metadata", "annotations", "k8s.io/initial-events-end"]]?.stringValue == "true")
+            #expect(WatchTests.events(watch).first?["type"]?.stringValue == "ADDED")
+        }
+    }
+
+    @Test func randomFailuresFollowTheProbability() async throws {
+        try await TestCluster.with { test in
+            try test.cluster.faults.failRandomly(probability: 1, status: 503)
+            #expect(try await test.request("GET", "/api/v1/namespaces").status == 503)
+            try test.cluster.faults.failRandomly(probability: 0)
+            #expect(try await test.request("GET", "/api/v1/namespaces").status == 200)
+        }
+    }
+}

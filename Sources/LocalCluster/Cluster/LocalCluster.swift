@@ -83,6 +83,11 @@ public final class LocalCluster: Sendable {
         get throws { try runtime().kubelet }
     }
 
+    /// How many watch streams are open (over HTTP and in process), for tests of clean-up.
+    public var openWatchCount: Int {
+        get throws { try runtime().registry.store.openWatchCount }
+    }
+
     /// The cluster CA certificate (PEM), for clients that verify the server.
     public var certificateAuthorityPEM: String {
         get throws { try runtime().authority.certificatePEM }

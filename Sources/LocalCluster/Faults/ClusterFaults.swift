@@ -141,7 +141,8 @@ public final class ClusterFaults: PodFaultSource, Sendable {
 
     /// A summary of the active rules (for `GET /_localcluster/faults`).
     var summary: JSONValue {
-        state.withLock { state in
+        let openWatches = store.openWatchCount
+        return state.withLock { state in
             var members: [String: JSONValue] = [
                 "failNext": .array(state.failures.map { rule in
                     var entry: [String: JSONValue] = ["remaining": .int(Int64(rule.remaining)), "status": .int(Int64(rule.status))]
@@ -152,6 +153,7 @@ public final class ClusterFaults: PodFaultSource, Sendable {
                 "podFaults": .array(state.podFaults.map(\.json)),
                 "cuttingWatches": .bool(state.cutter != nil),
                 "failedRequests": .int(Int64(state.failedRequests)),
+                "openWatches": .int(Int64(openWatches)),
             ]
             if let random = state.randomFailure {
                 members["failRandom"] = ["probability": .double(random.probability), "status": .int(Int64(random.status))]

@@ -65,8 +65,23 @@ extension Registry {
     /// What the control plane does when an object appears: a namespace gets its `default`
     /// ServiceAccount and the `kube-root-ca.crt` ConfigMap, as the real controllers create them.
     func afterCreate(_ resource: ResourceType, _ object: JSONValue, in state: inout StoreState) {
-        guard resource == ResourceCatalog.namespaces else { return }
-        seedNamespaceContents(object.name, in: &state)
+        if resource == ResourceCatalog.namespaces { seedNamespaceContents(object.name, in: &state) }
+        if resource == ResourceCatalog.events { pruneExpiredEvents(namespace: object.namespace, in: &state) }
+    }
+
+    /// How long Events are kept after they were last seen, as the API server's `--event-ttl` default.
+    static let eventTimeToLive: Double = 3600
+
+    /// Removes the Events of `namespace` last seen more than `eventTimeToLive` ago; done whenever an
+    /// Event is written, so no timer is needed.
+    func pruneExpiredEvents(namespace: String, in state: inout StoreState) {
+        let cutoff = time.now.addingTimeInterval(-Self.eventTimeToLive)
+        for (key, event) in state.objects(ResourceCatalog.events, namespace: namespace) {
+            let seen = event["lastTimestamp"]?.stringValue ?? event["eventTime"]?.stringValue
+                ?? event[path: ["metadata", "creationTimestamp"]]?.stringValue
+            guard let date = seen.flatMap(RFC3339.date(from:)), date < cutoff else { continue }
+            state.remove(ResourceCatalog.events, key, final: event)
+        }
     }
 
     /// Creates the `default` ServiceAccount and `kube-root-ca.crt` in `namespace` when missing.

@@ -85,6 +85,7 @@ extension Registry {
         let now = timestamp
         return try store.write { state throws(LocalClusterError) in
             try requireNamespace(events, namespace, in: state)
+            pruneExpiredEvents(namespace: namespace, in: &state)
             let existing = state.objects(events, namespace: namespace).first { _, event in
                 event[path: ["involvedObject", "uid"]]?.stringValue == object.uid && event["reason"]?.stringValue == reason
                     && event["message"]?.stringValue == message
