@@ -111,6 +111,10 @@ struct DeletionTests {
             #expect(try await test.request("GET", "/api/v1/namespaces/doomed/pods").json.itemNames.isEmpty)
             let recreate = try await test.request("POST", "/api/v1/namespaces/doomed/configmaps", json: ObjectSemanticsTests.configMap("c"))
             #expect(recreate.status == 404)
+            let system = try await test.request("DELETE", "/api/v1/namespaces/default")
+            #expect(system.status == 403)
+            #expect(system.message == "namespaces \"default\" is forbidden: this namespace may not be deleted")
+            #expect(try await test.request("DELETE", "/api/v1/nodes/local").status == 403)
         }
     }
 

@@ -126,3 +126,27 @@ struct PersistenceAndRobustnessTests {
         }
     }
 }
+
+/// Inputs shaped to exhaust the server: deep nesting, huge numbers.
+@Suite("Hostile input")
+struct HostileInputTests {
+    @Test func deeplyNestedYAMLAndHugeNumbersAreRejectedNotFatal() async throws {
+        try await TestCluster.with { test in
+            let flow = String(repeating: "[", count: 200_000)
+            let deep = try await test.request("POST", "/api/v1/namespaces/default/configmaps", body: flow, contentType: "application/yaml")
+            #expect(deep.status == 400)
+            let indented = (0..<2000).map { String(repeating: " ", count: $0) + "k\($0):" }.joined(separator: "\n")
+            let block = try await test.request(
+                "PATCH", "/api/v1/namespaces/default/configmaps/x?fieldManager=m", body: indented, contentType: "application/apply-patch+yaml"
+            )
+            #expect(block.status == 400)
+            _ = try await test.request("POST", "/api/v1/namespaces/default/pods", json: ObjectSemanticsTests.pod("p", nodeName: "local"))
+            let grace = try await test.request("DELETE", "/api/v1/namespaces/default/pods/p?gracePeriodSeconds=9223372036854775807")
+            #expect(grace.status == 200)
+            let watch = try test.stream("/api/v1/namespaces/default/pods?watch=1&timeoutSeconds=9223372036854775807&resourceVersion=999999999999")
+            defer { watch.signal(SIGTERM) }
+            #expect(try await LocalClusterTestsSupport.eventually { try test.cluster.openWatchCount == 1 })
+            #expect(try await test.request("GET", "/api/v1/namespaces/default/pods/p").status == 200)
+        }
+    }
+}

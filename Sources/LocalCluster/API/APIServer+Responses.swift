@@ -56,7 +56,7 @@ extension APIServer {
         let subscription = try registry.watch(resource, namespace: route.namespace, options: options, sendInitialEvents: sendInitial)
         let bookmarks = target.flag("allowWatchBookmarks")
         var timeout = settings.watchTimeout
-        if let requested = try target.integer("timeoutSeconds"), requested > 0 { timeout = Double(requested) }
+        if let requested = try target.integer("timeoutSeconds"), requested > 0 { timeout = Double(min(requested, 86_400)) }
         let include = includeObject(target)
         let time = registry.time
         let headersSent = LockedFlag()

@@ -17,10 +17,16 @@ enum BodyDecoder {
         return try yaml(bytes)
     }
 
+    /// The deepest flow nesting (`[`/`{`) and indentation a YAML body may have; real objects stay
+    /// far below, and the parser recurses per level.
+    static let maximumYAMLDepth = 100
+    static let maximumYAMLIndentation = 400
+
     private static func yaml(_ bytes: [UInt8]) throws(LocalClusterError) -> JSONValue {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .badRequest("the request body is not valid UTF-8")
         }
+        try checkNesting(bytes)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -30,6 +36,34 @@ enum BodyDecoder {
         guard let node else { throw .badRequest("the request body is empty") }
         var budget = maximumYAMLNodes
         return try convert(node, budget: &budget)
+    }
+
+    /// Rejects bodies nested deeper than the parser should recurse (quotes are not tracked, so
+    /// brackets inside strings count too: harmless for real objects).
+    private static func checkNesting(_ bytes: [UInt8]) throws(LocalClusterError) {
+        var depth = 0
+        var indentation = 0
+        var atLineStart = true
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > maximumYAMLDepth { throw .badRequest("the YAML document is nested too deeply") }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                depth = max(0, depth - 1)
+            default:
+                break
+            }
+            if byte == 0x0A {
+                atLineStart = true
+                indentation = 0
+            } else if atLineStart && (byte == 0x20 || byte == UInt8(ascii: "-")) {
+                indentation += 1
+                if indentation > maximumYAMLIndentation { throw .badRequest("the YAML document is nested too deeply") }
+            } else {
+                atLineStart = false
+            }
+        }
     }
 
     private static func convert(_ node: Node, budget: inout Int) throws(LocalClusterError) -> JSONValue {

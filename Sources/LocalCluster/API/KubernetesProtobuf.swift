@@ -111,7 +111,9 @@ struct ProtobufReader {
         case .time:
             var reader = ProtobufReader(try nested(wireType)[...])
             let time = try reader.message(ProtobufSchemas.time)
-            return .string(RFC3339.string(from: Date(timeIntervalSince1970: Double(time["seconds"]?.intValue ?? 0))))
+            // Clamped to years 0001–9999, the range RFC 3339 timestamps can express.
+            let seconds = min(max(time["seconds"]?.intValue ?? 0, -62_135_596_800), 253_402_300_799)
+            return .string(RFC3339.string(from: Date(timeIntervalSince1970: Double(seconds))))
         case .message(let schema):
             var reader = ProtobufReader(try nested(wireType)[...])
             return try reader.message(schema)

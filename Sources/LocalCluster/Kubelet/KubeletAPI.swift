@@ -53,7 +53,12 @@ public protocol KubeletAPI: Sendable {
 public struct PodWatchEvent: Sendable {
     /// What happened.
     public enum Kind: String, Sendable {
-        case added, modified, deleted
+        /// The pod appeared (or started matching the node).
+        case added
+        /// The pod changed.
+        case modified
+        /// The pod is gone (or was bound elsewhere).
+        case deleted
     }
 
     /// What happened.
@@ -64,6 +69,7 @@ public struct PodWatchEvent: Sendable {
 
 /// An async sequence of pod changes; it ends when the cluster shuts down or the consumer stops.
 public struct PodWatch: AsyncSequence, Sendable {
+    /// Each element is one pod change.
     public typealias Element = PodWatchEvent
 
     let items: AsyncStream<WatchItem>

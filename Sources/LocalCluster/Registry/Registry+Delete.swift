@@ -9,9 +9,7 @@ extension Registry {
         _ resource: ResourceType, namespace: String, name: String, options: DeleteOptions, dryRun: Bool
     ) throws(LocalClusterError) -> DeleteOutcome {
         try options.validate()
-        if resource == ResourceCatalog.nodes && name == LocalNode.name {
-            throw .forbidden("nodes \"\(name)\" is forbidden: the embedded cluster's own node cannot be deleted")
-        }
+        if let reason = Self.protection(resource, name) { throw .forbidden("\(resource.qualifiedPlural) \"\(name)\" is forbidden: \(reason)") }
         let key = Self.key(resource, namespace: namespace, name: name)
         return try store.write { state throws(LocalClusterError) in
             guard let current = state.object(resource, key) else { throw .notFound(resource, name) }
@@ -37,11 +35,23 @@ extension Registry {
         return try store.write { state throws(LocalClusterError) in
             var results: [JSONValue] = []
             for (key, object) in state.objects(resource, namespace: namespace) where filter.matches(object) {
-                if resource == ResourceCatalog.nodes && key.name == LocalNode.name { continue }
+                if Self.protection(resource, key.name) != nil { continue }
                 results.append(deleteObject(object, resource, key: key, options: options, dryRun: dryRun, in: &state).object)
             }
             return results
         }
+    }
+
+    /// Why an object may never be deleted, if it is one of those: the node `local` and the
+    /// namespaces every cluster has.
+    static func protection(_ resource: ResourceType, _ name: String) -> String? {
+        if resource == ResourceCatalog.nodes && name == LocalNode.name {
+            return "the embedded cluster's own node cannot be deleted"
+        }
+        if resource == ResourceCatalog.namespaces && ["default", "kube-system", "kube-public"].contains(name) {
+            return "this namespace may not be deleted"
+        }
+        return nil
     }
 
     /// The deletion decision for one object (preconditions already checked).
@@ -80,7 +90,8 @@ extension Registry {
         let bound = !(object[path: ["spec", "nodeName"]]?.stringValue ?? "").isEmpty
         let phase = object[path: ["status", "phase"]]?.stringValue ?? ""
         guard bound, phase != "Succeeded", phase != "Failed" else { return 0 }
-        return max(0, requested ?? object[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue ?? 30)
+        // At most a century: deadlines must stay representable as timestamps.
+        return min(max(0, requested ?? object[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue ?? 30), 3_155_760_000)
     }
 
     private func markDeleted(_ object: inout JSONValue, grace: Int64) {

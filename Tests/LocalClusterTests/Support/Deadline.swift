@@ -12,3 +12,16 @@ func withDeadline<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable ()
         return result
     }
 }
+
+/// Condition polling for tests.
+enum LocalClusterTestsSupport {
+    /// True once `condition` holds, checked every 10 ms for up to `seconds` (false after that).
+    static func eventually(within seconds: Double = 20, _ condition: @escaping @Sendable () throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return try condition()
+    }
+}
