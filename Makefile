@@ -3,7 +3,7 @@
 
 SWIFT        ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 APT_PACKAGES := pkg-config libssh-dev libcurl4-openssl-dev libsqlite3-dev openssh-server openssh-client \
-                util-linux iproute2 procps
+                util-linux iproute2 procps python3 openssl sudo shellcheck busybox curl ca-certificates
 DATA_DIR     ?= .cubicle
 LISTEN       ?= 127.0.0.1:8080
 CLUSTER_LISTEN ?= 127.0.0.1:6443

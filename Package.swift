@@ -25,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // System libraries: module maps only.
@@ -42,10 +46,22 @@ let package = Package(
         ),
         .target(name: "KubeClient", dependencies: ["CLibCurl", "CubicleModel", logging, yams, deque], swiftSettings: strict),
         .target(name: "SSHClient", dependencies: ["CLibSSH", "CubicleModel", deque], swiftSettings: strict),
-        .target(name: "LocalCluster", dependencies: ["CubicleModel", logging], swiftSettings: strict),
+        .target(
+            name: "LocalCluster",
+            dependencies: [
+                "CubicleModel", crypto, deque, serviceLifecycle, logging, yams,
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "cubicle",
-            dependencies: ["CubicleModel", argumentParser, logging],
+            dependencies: ["CubicleModel", "LocalCluster", argumentParser, logging, serviceLifecycle],
             swiftSettings: strict
         ),
 

@@ -109,9 +109,12 @@ import Testing
     }
 
     /// Writes an exec plugin that counts its runs, records its inputs and prints a credential.
-    static func plugin(in dir: TemporaryDirectory, body: String) throws -> String {
+    /// The script is written as `plugin.src` and installed by `install(1)`, so the executable's
+    /// only write descriptor lives in that short-lived process: a child forked meanwhile by
+    /// another test in this process cannot inherit it and make exec fail with ETXTBSY.
+    static func plugin(in dir: TemporaryDirectory, body: String) async throws -> String {
         try dir.write(
-            "plugin.sh",
+            "plugin.src",
             """
             #!/bin/sh
             n=$(cat '\(dir.file("count"))' 2>/dev/null || echo 0)
@@ -120,8 +123,18 @@ import Testing
             printf '%s' "$KUBERNETES_EXEC_INFO" > '\(dir.file("info.json"))'
             echo "$FOO $*" > '\(dir.file("args"))'
             \(body)
-            """, mode: 0o755)
-        return dir.file("plugin.sh")
+            """)
+        let source = dir.file("plugin.src"), target = dir.file("plugin.sh")
+        let status = try await blocking { () -> Int32 in
+            let install = Process()
+            install.executableURL = URL(fileURLWithPath: "/usr/bin/install")
+            install.arguments = ["-m", "0755", source, target]
+            try install.run()
+            install.waitUntilExit()
+            return install.terminationStatus
+        }
+        guard status == 0 else { throw TestFailure("install(1) of the test plugin failed: \(status)") }
+        return target
     }
 
     static func runs(_ dir: TemporaryDirectory) throws -> Int { Int(try dir.read("count").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 }
@@ -131,7 +144,7 @@ import Testing
             let dir = try TemporaryDirectory("exec")
             defer { dir.remove() }
             let clock = ManualTimeSource()  // 2027-01-15T08:00:00Z
-            let command = try Self.plugin(
+            let command = try await Self.plugin(
                 in: dir,
                 body: """
                     if [ $n = 1 ]; then exp=2027-01-15T09:00:00Z; else exp=2027-01-15T23:00:00Z; fi
@@ -165,7 +178,7 @@ import Testing
         try await withKubeServer(tokens: ["exec-token-1"]) { server in
             let dir = try TemporaryDirectory("exec")
             defer { dir.remove() }
-            let command = try Self.plugin(
+            let command = try await Self.plugin(
                 in: dir,
                 body: """
                     echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"exec-token-'$n'"}}'
@@ -193,7 +206,7 @@ import Testing
                 "status": ["clientCertificateData": .string(cert), "clientKeyData": .string(key)],
             ]
             try dir.write("credential.json", String(decoding: credential.serialized(), as: UTF8.self))
-            let command = try Self.plugin(in: dir, body: "cat '\(dir.file("credential.json"))'")
+            let command = try await Self.plugin(in: dir, body: "cat '\(dir.file("credential.json"))'")
             var config = KubeConfig(server: server.url, tls: TLSOptions(certificateAuthorityPEM: try server.pki.bytes(server.pki.caCertificate)))
             config.auth = .exec(ExecCredentialConfig(command: command))
             try await withClient(try KubeClient(config: config)) { client in
@@ -206,7 +219,7 @@ import Testing
     @Test func execPluginFailuresAreClearErrors() async throws {
         let dir = try TemporaryDirectory("exec")
         defer { dir.remove() }
-        let failing = try Self.plugin(in: dir, body: "echo boom >&2; exit 3")
+        let failing = try await Self.plugin(in: dir, body: "echo boom >&2; exit 3")
         let config = KubeConfig(server: "https://127.0.0.1:1", auth: .exec(ExecCredentialConfig(command: failing)))
         try await withClient(try KubeClient(config: config)) { client in
             do {
@@ -227,7 +240,7 @@ import Testing
                 #expect(error.message == "exec plugin cubicle-no-such-plugin: executable not found\nbrew install it")
             }
         }
-        let wrongVersion = try Self.plugin(
+        let wrongVersion = try await Self.plugin(
             in: dir, body: #"echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"t"}}'"#)
         let mismatched = KubeConfig(server: "https://127.0.0.1:1", auth: .exec(ExecCredentialConfig(command: wrongVersion)))
         try await withClient(try KubeClient(config: mismatched)) { client in

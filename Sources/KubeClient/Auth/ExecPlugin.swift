@@ -17,6 +17,12 @@ enum ExecPlugin {
     /// How long a plugin may run.
     static let timeout: Double = 60
 
+    /// The OS reason behind a failed launch (Foundation wraps it in an opaque Cocoa error).
+    static func reason(_ error: any Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        return underlying?.localizedDescription ?? error.localizedDescription
+    }
+
     /// Spawns the plugin, waits for it and parses its `ExecCredential`; blocking.
     static func run(_ config: ExecCredentialConfig, environment base: [String: String]) throws -> ExecCredentialStatus {
         var environment = base
@@ -24,20 +30,32 @@ enum ExecPlugin {
         environment["KUBERNETES_EXEC_INFO"] = String(decoding: execInfo(config).serialized(), as: UTF8.self)
         let executable = try locate(config, path: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = config.args
-        process.environment = environment
         let output = Pipe()
         let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw KubeError.credentials("exec plugin \(config.command): cannot start: \(error.localizedDescription)", underlying: error)
+        // A plugin written a moment ago can still be open for writing in a child another thread
+        // just forked (ETXTBSY until that child execs); a few short retries ride that out.
+        var attempt = 0
+        var launched: Process?
+        while launched == nil {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = config.args
+            process.environment = environment
+            process.standardOutput = output
+            process.standardError = errors
+            process.standardInput = FileHandle.nullDevice
+            do {
+                try process.run()
+                launched = process
+            } catch {
+                attempt += 1
+                guard attempt < 8, access(executable, X_OK) == 0 else {
+                    throw KubeError.credentials("exec plugin \(config.command): cannot start: \(Self.reason(error))", underlying: error)
+                }
+                usleep(UInt32(25_000 * attempt))
+            }
         }
+        guard let process = launched else { throw KubeError.credentials("exec plugin \(config.command): cannot start") }
         let pid = process.processIdentifier
         let finished = Mutex(false)
         let timedOut = Mutex(false)
