@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // System libraries: module maps only.
@@ -59,9 +61,29 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Provisioner",
+            dependencies: ["CubicleModel", "Blueprints", "Store", "KubeClient", "SSHClient", logging, serviceLifecycle],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "API",
+            dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", logging,
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "App",
+            dependencies: [
+                "CubicleModel", "Blueprints", "Store", "KubeClient", "LocalCluster", "Provisioner", "API", logging, serviceLifecycle,
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "cubicle",
-            dependencies: ["CubicleModel", "LocalCluster", argumentParser, logging, serviceLifecycle],
+            dependencies: ["CubicleModel", "LocalCluster", "App", argumentParser, logging, serviceLifecycle],
             swiftSettings: strict
         ),
 

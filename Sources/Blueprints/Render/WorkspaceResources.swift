@@ -50,6 +50,8 @@ public enum WorkspaceKeys {
     public static let clientPublicKey = "id_ed25519.pub"
     /// In the client Secret: the pinned host public key.
     public static let hostPublicKey = "ssh_host_ed25519_key.pub"
+    /// Annotation on the pod: a stop was asked for, so its termination reads as Stopping.
+    public static let stopRequestedAnnotation = "cubicle.dev/stop-requested"
     /// Annotation on the anchor Secret: the CPU limit shown by the API.
     public static let cpuAnnotation = "cubicle.dev/cpu"
     /// Annotation on the anchor Secret: the memory limit shown by the API.

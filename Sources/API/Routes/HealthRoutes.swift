@@ -1,0 +1,34 @@
+import CubicleModel
+import Hummingbird
+
+/// `GET /healthcheck`: the version and whether the cluster and the store answer.
+struct HealthRoutes {
+    let dependencies: APIDependencies
+
+    func register(on group: RouterGroup<CubicleRequestContext>) {
+        group.get("healthcheck") { _, _ in try await self.check() }
+    }
+
+    private func check() async throws -> Response {
+        var document: JSONValue = ["status": "ok", "version": .string(CubicleVersion.current), "kubernetes": "ok", "store": "ok"]
+        var failing: [String] = []
+        do {
+            try await dependencies.clusterCheck()
+        } catch {
+            document["kubernetes"] = .string("unavailable: \(error)")
+            failing.append("kubernetes")
+        }
+        do {
+            try await dependencies.store.ping()
+        } catch {
+            document["store"] = .string("unavailable: \(error)")
+            failing.append("store")
+        }
+        if !failing.isEmpty {
+            document["status"] = .int(503)
+            document["msg"] = .string("not healthy: \(failing.joined(separator: ", "))")
+            document["code"] = .string(failing.contains("kubernetes") ? ErrorCode.clusterUnavailable.rawValue : ErrorCode.internalError.rawValue)
+        }
+        return try JSONBody.response(document, status: failing.isEmpty ? .ok : .serviceUnavailable)
+    }
+}

@@ -1,0 +1,62 @@
+import CubicleModel
+import Hummingbird
+import Store
+
+/// `/me/...` and `/users/...`: profiles, the user list and creation (admin), and the blueprints
+/// a user may provision. `me` always names the caller.
+struct UserRoutes {
+    let dependencies: APIDependencies
+
+    func register(on group: RouterGroup<CubicleRequestContext>) {
+        group.get("me/profile") { _, context in try await profile("me", context) }
+        group.get("users/:u/profile") { _, context in try await profile(context.parameters.require("u"), context) }
+        group.get("me/blueprints") { _, context in try await blueprints("me", context) }
+        group.get("users/:u/blueprints") { _, context in try await blueprints(context.parameters.require("u"), context) }
+        group.get("users") { _, context in
+            try context.requireCaller().requireAdmin()
+            return try JSONBody.response(try await dependencies.store.users.list().map(UserProfileBody.init))
+        }
+        group.post("users") { request, context in try await create(request, context) }
+    }
+
+    private func user(_ segment: String, _ context: CubicleRequestContext) async throws -> User {
+        let name = try context.requireCaller().resolve(segment)
+        do {
+            return try await dependencies.store.users.get(name)
+        } catch let error as StoreError where error.code == .notFound {
+            throw APIError.notFound("user \"\(name.prefix(64))\" not found")
+        }
+    }
+
+    private func profile(_ segment: String, _ context: CubicleRequestContext) async throws -> Response {
+        try JSONBody.response(UserProfileBody(user: try await user(segment, context)))
+    }
+
+    private func blueprints(_ segment: String, _ context: CubicleRequestContext) async throws -> Response {
+        let user = try await user(segment, context)
+        let allowed = dependencies.catalog().summaries.filter { user.blueprints.contains("*") || user.blueprints.contains($0.name) }
+        return try JSONBody.response(allowed)
+    }
+
+    private func create(_ request: Request, _ context: CubicleRequestContext) async throws -> Response {
+        try context.requireCaller().requireAdmin()
+        let body = try await JSONBody.decode(NewUserBody.self, from: request)
+        guard Username.isValid(body.username) else {
+            throw APIError.invalid("username must be 1-32 lowercase letters, digits, '-' or '_', starting with a letter")
+        }
+        if let shell = body.shell, !shell.hasPrefix("/") || shell.utf8.count > 256 || shell.contains("\n") {
+            throw APIError.invalid("shell must be an absolute path")
+        }
+        if let uid = body.uid, !(1_000...2_000_000_000).contains(uid) { throw APIError.invalid("uid must be from 1000 to 2000000000") }
+        if let gid = body.gid, !(1_000...2_000_000_000).contains(gid) { throw APIError.invalid("gid must be from 1000 to 2000000000") }
+        for text in [body.fullname, body.email, body.organization].compactMap({ $0 }) where text.utf8.count > 256 || text.contains("\n") {
+            throw APIError.invalid("fullname, email and organization must be single lines of at most 256 bytes")
+        }
+        let created = try await dependencies.store.users.create(
+            NewUser(
+                username: body.username, fullname: body.fullname ?? "", email: body.email ?? "", organization: body.organization ?? "",
+                uid: body.uid, gid: body.gid, shell: body.shell ?? "/bin/bash", sudo: body.sudo ?? false, roles: body.roles ?? [],
+                blueprints: body.blueprints ?? ["*"], source: .api))
+        return try JSONBody.response(UserProfileBody(user: created), status: .created)
+    }
+}

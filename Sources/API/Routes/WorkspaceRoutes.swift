@@ -1,0 +1,83 @@
+import CubicleModel
+import Hummingbird
+import Provisioner
+import Store
+
+/// `/workspaces`: list, provision (or start), show, stop and delete. Another user's workspace
+/// answers 404, never 403, so names do not leak.
+struct WorkspaceRoutes {
+    let dependencies: APIDependencies
+
+    func register(on group: RouterGroup<CubicleRequestContext>) {
+        group.get("workspaces") { request, context in try await self.list(request, context) }
+        group.post("workspaces") { request, context in try await self.provision(request, context) }
+        group.get("workspaces/:name") { _, context in
+            let caller = try context.requireCaller()
+            let name = try self.visibleWorkspace(context.parameters.require("name"), for: caller)
+            return try JSONBody.response(try await dependencies.provisioner.workspace(name))
+        }
+        group.delete("workspaces/:name") { request, context in
+            let caller = try context.requireCaller()
+            let name = try self.visibleWorkspace(context.parameters.require("name"), for: caller)
+            let full = try Self.flag(request, "delete")
+            let ticket = full ? try await dependencies.provisioner.delete(name) : try await dependencies.provisioner.stop(name)
+            return try JSONBody.response(
+                JobAnswer(workspace: ticket.workspace, jobId: ticket.jobID, monitorUrl: "/api/v1/jobs/\(ticket.jobID)"), status: .accepted)
+        }
+    }
+
+    private func list(_ request: Request, _ context: CubicleRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let all = try Self.flag(request, "all")
+        var owner: String? = caller.username
+        if all {
+            try caller.requireAdmin()
+            owner = nil
+        }
+        if let username = request.uri.queryParameters["username"].map(String.init) {
+            owner = try caller.resolve(username)
+        }
+        return try JSONBody.response(try await dependencies.provisioner.workspaces(ownedBy: owner))
+    }
+
+    private func provision(_ request: Request, _ context: CubicleRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let body = try await JSONBody.decode(ProvisionBody.self, from: request, emptyIsObject: true)
+        let username = body.username ?? caller.username
+        if username != caller.username {
+            guard caller.isAdmin else { throw APIError.forbidden("provisioning for another user needs the admin role") }
+        }
+        let user: User
+        do {
+            user = try await dependencies.store.users.get(username)
+        } catch let error as StoreError where error.code == .notFound {
+            throw APIError.notFound("user \"\(username)\" not found")
+        }
+        if let blueprint = body.blueprint, blueprint.isEmpty || blueprint.utf8.count > 253 {
+            throw APIError.invalid("blueprint must be a blueprint name")
+        }
+        let ticket = try await dependencies.provisioner.provision(
+            ProvisionRequest(owner: WorkspaceOwner(user), blueprint: body.blueprint, instance: body.instance))
+        return try JSONBody.response(
+            ProvisionAnswer(workspace: ticket.workspace, jobId: ticket.jobID, monitorUrl: "/api/v1/jobs/\(ticket.jobID)"),
+            status: .accepted)
+    }
+
+    /// The workspace name if it exists and the caller may see it; 404 otherwise.
+    private func visibleWorkspace(_ name: String, for caller: Caller) throws -> String {
+        guard DNSLabel.isValid(name), let owner = dependencies.provisioner.owner(of: name), caller.mayAccess(owner: owner) else {
+            throw APIError.notFound("workspace \"\(name.prefix(80))\" not found")
+        }
+        return name
+    }
+
+    /// A boolean query flag: absent is false; `true`/`1` true, `false`/`0` false, anything else 400.
+    static func flag(_ request: Request, _ name: String) throws -> Bool {
+        guard let value = request.uri.queryParameters[Substring(name)] else { return false }
+        switch value.lowercased() {
+        case "true", "1", "": return true
+        case "false", "0": return false
+        default: throw APIError.invalid("query parameter \(name) must be true or false")
+        }
+    }
+}

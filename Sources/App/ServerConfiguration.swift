@@ -1,0 +1,64 @@
+import Foundation
+
+/// Everything `cubicle serve` can be told, from flags, environment or defaults.
+public struct ServerConfiguration: Sendable {
+    /// How the embedded cluster runs pods.
+    public enum KubeletMode: String, Sendable, CaseIterable {
+        /// Real processes in sandboxes: sshd and all.
+        case process
+        /// No processes: pods are reported Ready at once (benchmarks, control-plane tests).
+        case instant
+    }
+
+    /// Address the API listens on.
+    public var host: String
+    /// Port the API listens on (0 picks one).
+    public var port: Int
+    /// Where the store, the admin token and the embedded cluster live.
+    public var dataDirectory: String
+    /// The blueprint directory (watched).
+    public var blueprintsDirectory: String
+    /// The directory with the workspace scripts (`bootstrap`, `sshd_config`, `agent`).
+    public var workspaceDirectory: String
+    /// An explicit kubeconfig (else `KUBECONFIG`, `~/.kube/config`, in-cluster, then embedded).
+    public var kubeconfig: String?
+    /// The kubeconfig context.
+    public var context: String?
+    /// Always use the embedded cluster, even when a kubeconfig exists.
+    public var forceEmbedded: Bool
+    /// The namespace workspaces live in (default: the kubeconfig's, else `default`).
+    public var namespace: String?
+    /// How long finished jobs are kept, in seconds.
+    public var jobTTL: Double
+    /// How the embedded cluster's kubelet runs pods.
+    public var kubelet: KubeletMode
+    /// The overall provisioning timeout in seconds.
+    public var provisionTimeout: Double
+    /// The environment (for kubeconfig discovery).
+    public var environment: [String: String]
+
+    /// A configuration with defaults relative to the current directory.
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = ".cubicle", blueprintsDirectory: String = "blueprints",
+        workspaceDirectory: String = "workspace", kubeconfig: String? = nil, context: String? = nil, forceEmbedded: Bool = false,
+        namespace: String? = nil, jobTTL: Double = 600, kubelet: KubeletMode = .process, provisionTimeout: Double = 300,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.blueprintsDirectory = blueprintsDirectory
+        self.workspaceDirectory = workspaceDirectory
+        self.kubeconfig = kubeconfig
+        self.context = context
+        self.forceEmbedded = forceEmbedded
+        self.namespace = namespace
+        self.jobTTL = jobTTL
+        self.kubelet = kubelet
+        self.provisionTimeout = provisionTimeout
+        self.environment = environment
+    }
+
+    /// The admin token file inside the data directory.
+    public var adminTokenPath: String { (dataDirectory as NSString).appendingPathComponent("admin-token") }
+}

@@ -1,0 +1,16 @@
+import Blueprints
+import Foundation
+
+/// Reads the scripts every workspace runs from the `workspace/` directory.
+enum WorkspaceScriptsLoader {
+    /// `bootstrap` and `sshd_config` are required; `agent` is optional.
+    static func load(from directory: String) async throws -> WorkspaceScripts {
+        try await FileIO.offload {
+            let base = directory as NSString
+            let bootstrap = try FileIO.read(base.appendingPathComponent("bootstrap"))
+            let sshd = try FileIO.read(base.appendingPathComponent("sshd_config"))
+            let agent = try? FileIO.read(base.appendingPathComponent("agent"))
+            return WorkspaceScripts(bootstrap: bootstrap, sshdConfig: sshd, agent: agent)
+        }
+    }
+}

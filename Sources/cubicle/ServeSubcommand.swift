@@ -1,0 +1,58 @@
+import App
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `cubicle serve`: the API server, on the embedded cluster unless a cluster is configured.
+struct ServeSubcommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Cubicle API server (embedded cluster unless a kubeconfig or service account is configured)."
+    )
+
+    @Option(help: "host:port for the API (env CUBICLE_LISTEN).")
+    var listen = ProcessInfo.processInfo.environment["CUBICLE_LISTEN"] ?? "127.0.0.1:8080"
+
+    @Option(name: .customLong("data-dir"), help: "Store, admin token and embedded cluster (env CUBICLE_DATA_DIR).")
+    var dataDir = ProcessInfo.processInfo.environment["CUBICLE_DATA_DIR"] ?? ".cubicle"
+
+    @Option(name: .customLong("blueprints"), help: "The blueprint directory, watched for changes.")
+    var blueprints = ProcessInfo.processInfo.environment["CUBICLE_BLUEPRINTS"] ?? "blueprints"
+
+    @Option(name: .customLong("workspace-dir"), help: "The directory with the workspace scripts.")
+    var workspaceDir = ProcessInfo.processInfo.environment["CUBICLE_WORKSPACE_DIR"] ?? "workspace"
+
+    @Option(help: "A kubeconfig file (else KUBECONFIG, ~/.kube/config, the in-cluster service account, then the embedded cluster).")
+    var kubeconfig: String?
+
+    @Option(help: "The kubeconfig context.")
+    var context: String?
+
+    @Option(help: "The namespace for workspaces.")
+    var namespace: String?
+
+    @Flag(help: "Use the embedded cluster even if a kubeconfig exists.")
+    var embedded = false
+
+    @Option(help: "Embedded kubelet: process (real pods) or instant (no processes; benchmarks).")
+    var kubelet = "process"
+
+    @Option(name: .customLong("job-ttl"), help: "Seconds finished jobs are kept.")
+    var jobTTL = 600.0
+
+    func run() async throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let logger = Logger(label: "cubicle")
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("--listen must be host:port, got \(listen)")
+        }
+        guard let mode = ServerConfiguration.KubeletMode(rawValue: kubelet) else {
+            throw ValidationError("--kubelet must be process or instant")
+        }
+        let configuration = ServerConfiguration(
+            host: String(listen[..<colon]), port: port, dataDirectory: dataDir, blueprintsDirectory: blueprints,
+            workspaceDirectory: workspaceDir, kubeconfig: kubeconfig, context: context, forceEmbedded: embedded,
+            namespace: namespace, jobTTL: jobTTL, kubelet: mode)
+        try await CubicleServer.run(configuration, logger: logger)
+    }
+}
