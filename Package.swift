@@ -98,6 +98,11 @@ let package = Package(
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "CubicleModel", "CubicleTestSupport", crypto], swiftSettings: strict),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "CubicleModel", logging], swiftSettings: strict),
         .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["App", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "StoreTests",
             dependencies: [
                 "Store", "CubicleModel",

@@ -24,6 +24,8 @@ public enum CubicleServer {
         public var adminTokenPath: String?
         /// The kubeconfig of the embedded cluster, when one runs.
         public var embeddedKubeconfig: String?
+        /// The embedded cluster, when one runs (tests reach its fault hooks through it).
+        public var embeddedCluster: LocalCluster?
     }
 
     /// Runs the server; `onReady` is called once the API accepts connections.
@@ -71,7 +73,9 @@ public enum CubicleServer {
                     let port = channel.localAddress?.port ?? configuration.port
                     let url = "http://\(configuration.host):\(port)"
                     logger.notice("Cubicle API listening on \(url)")
-                    onReady(Ready(url: url, port: port, adminTokenPath: adminToken, embeddedKubeconfig: embeddedKubeconfig))
+                    onReady(Ready(
+                        url: url, port: port, adminTokenPath: adminToken, embeddedKubeconfig: embeddedKubeconfig,
+                        embeddedCluster: connection.embedded))
                 },
                 logger: Logger(label: "cubicle.api"))
             var services: [any ServiceLifecycle.Service] = [

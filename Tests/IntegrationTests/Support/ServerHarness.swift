@@ -1,0 +1,154 @@
+import App
+import CubicleTestSupport
+import Foundation
+import KubeClient
+import LocalCluster
+import Logging
+import Synchronization
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A whole Cubicle server in this process — store, embedded cluster, provisioner, API — on a
+/// fresh data directory and an ephemeral port, with the repository's blueprints and scripts.
+struct ServerHarness: Sendable {
+    let url: String
+    let adminToken: String
+    let cluster: LocalCluster
+    let kube: KubeClient
+    let dataDirectory: TemporaryDirectory
+    let task: Task<Void, any Error>
+
+    /// The repository root (this file is Tests/IntegrationTests/Support/ServerHarness.swift).
+    static let repository: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// Starts a server; `blueprints` is a directory (default: the shipped `blueprints/`).
+    static func start(blueprints: String? = nil, provisionTimeout: Double = 300) async throws -> ServerHarness {
+        let data = try TemporaryDirectory("cubicle-it")
+        let configuration = ServerConfiguration(
+            host: "127.0.0.1", port: 0, dataDirectory: data.path, blueprintsDirectory: blueprints ?? "\(repository)/blueprints",
+            workspaceDirectory: "\(repository)/workspace", forceEmbedded: true, kubelet: .instant,
+            provisionTimeout: provisionTimeout, environment: [:])
+        let ready = Mutex<CubicleServer.Ready?>(nil)
+        var logger = Logger(label: "it")
+        logger.logLevel = .warning
+        let task = Task {
+            try await CubicleServer.run(configuration, logger: logger, handleSignals: false) { info in
+                ready.withLock { $0 = info }
+            }
+        }
+        try await eventually("the server is ready", within: 60) {
+            if ready.withLock({ $0 }) != nil { return true }
+            if task.isCancelled { throw TestFailure("cancelled") }
+            return false
+        }
+        guard let info = ready.withLock({ $0 }), let cluster = info.embeddedCluster, let kubeconfig = info.embeddedKubeconfig else {
+            throw TestFailure("the server reported no embedded cluster")
+        }
+        let token = try await blocking { try String(contentsOfFile: "\(data.path)/admin-token", encoding: .utf8) }
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let kube = try KubeClient(config: try await KubeConfig.load(path: kubeconfig, environment: [:]))
+        return ServerHarness(url: info.url, adminToken: token, cluster: cluster, kube: kube, dataDirectory: data, task: task)
+    }
+
+    /// Runs `body` against a fresh server and stops it afterwards.
+    static func with<T: Sendable>(
+        blueprints: String? = nil, provisionTimeout: Double = 300, _ body: (ServerHarness) async throws -> T
+    ) async throws -> T {
+        let harness = try await start(blueprints: blueprints, provisionTimeout: provisionTimeout)
+        do {
+            let result = try await body(harness)
+            await harness.stop()
+            return result
+        } catch {
+            await harness.stop()
+            throw error
+        }
+    }
+
+    /// Stops the server and removes its data.
+    func stop() async {
+        await kube.shutdown()
+        task.cancel()
+        _ = await task.result
+        dataDirectory.remove()
+    }
+
+    // MARK: - HTTP
+
+    /// One HTTP exchange.
+    struct Reply: Sendable {
+        let status: Int
+        let body: Data
+        let headers: [String: String]
+
+        /// The body as JSON.
+        func json() throws -> JSONObject { try JSONObject(body) }
+    }
+
+    /// Sends a request; `token` nil sends no Authorization header.
+    func request(
+        _ method: String, _ path: String, token: String?? = .none, body: String? = nil, headers: [String: String] = [:]
+    ) async throws -> Reply {
+        var request = URLRequest(url: URL(string: url + path)!)
+        request.httpMethod = method
+        let bearer: String? = switch token { case .none: adminToken; case .some(let value): value }
+        if let bearer { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as? HTTPURLResponse
+        var fields: [String: String] = [:]
+        for (key, value) in http?.allHeaderFields ?? [:] { fields["\(key)".lowercased()] = "\(value)" }
+        return Reply(status: http?.statusCode ?? 0, body: data, headers: fields)
+    }
+
+    /// Waits for a job to complete and returns it.
+    func finishedJob(_ id: String, token: String? = nil, within seconds: Double = 60) async throws -> JSONObject {
+        var last = JSONObject([:])
+        try await eventually("job \(id) completes", within: seconds) {
+            last = try await request("GET", "/api/v1/jobs/\(id)", token: .some(token ?? adminToken)).json()
+            return last["status"] as? String == "completed"
+        }
+        return last
+    }
+
+    /// Creates a user (as admin) and returns a token for them.
+    func makeUser(_ name: String, roles: [String] = [], blueprints: [String] = ["*"]) async throws -> String {
+        let roleList = roles.map { "\"\($0)\"" }.joined(separator: ",")
+        let blueprintList = blueprints.map { "\"\($0)\"" }.joined(separator: ",")
+        let created = try await request("POST", "/api/v1/users", body: #"{"username":"\#(name)","roles":[\#(roleList)],"blueprints":[\#(blueprintList)]}"#)
+        guard created.status == 201 else { throw TestFailure("creating \(name): \(created.status) \(String(decoding: created.body, as: UTF8.self))") }
+        let token = try await request("POST", "/api/v1/users/\(name)/tokens", body: #"{"name":"test"}"#).json()
+        guard let value = token["token"] as? String else { throw TestFailure("no token for \(name)") }
+        return value
+    }
+}
+
+/// A decoded JSON object with loose typed access, for assertions.
+struct JSONObject: @unchecked Sendable {
+    let value: Any
+
+    init(_ value: Any) { self.value = value }
+
+    init(_ data: Data) throws {
+        value = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+    }
+
+    subscript(key: String) -> Any? { (value as? [String: Any])?[key] }
+
+    /// The array elements as objects.
+    var array: [JSONObject] { (value as? [Any])?.map(JSONObject.init) ?? [] }
+
+    /// The named member as objects.
+    func list(_ key: String) -> [JSONObject] { (self[key] as? [Any])?.map(JSONObject.init) ?? [] }
+}
