@@ -8,8 +8,9 @@ import Testing
 struct KubeletNetworkTests {
     @Test func eachPodGetsADistinctAddressThatIsReleasedOnDelete() async throws {
         try await KubeletTestCluster.with { cluster in
+            // A grace period makes the object outlive its processes until the kubelet has let go.
             for name in ["first", "second"] {
-                try await cluster.create("pods", podObject(name, command: ["sleep", "600"], grace: 0))
+                try await cluster.create("pods", podObject(name, command: ["sleep", "600"], grace: 2))
             }
             let first = try await cluster.waitForPod("first", "running") { $0.phase == "Running" && $0.podIP != nil }
             let second = try await cluster.waitForPod("second", "running") { $0.phase == "Running" && $0.podIP != nil }

@@ -40,7 +40,7 @@ struct KubeletTestCluster: Sendable {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let test = try await TestCluster.start(tls: false, directory: path) { configuration in
             var logger = Logger(label: "cubicle.kubelet.tests")
-            logger.logLevel = .warning
+            logger.logLevel = ProcessInfo.processInfo.environment["KUBELET_TEST_LOG"] == nil ? .warning : .debug
             configuration.logger = logger
             configuration.kubelet = settings(block: block)
         }
