@@ -78,4 +78,21 @@ struct KubeletLifecycleTests {
         }
         await second.test.stop(removingDirectory: true)
     }
+
+    @Test func startFailsWithAClearMessageWhenSandboxesAreUnavailable() async throws {
+        let directory = "/var/tmp/cubicle-kubelet-tests/" + UUID().uuidString.lowercased()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var settings = KubeletTestCluster.settings(block: KubeletTestCluster.allocateBlock())
+        settings.support = SandboxSupport(
+            isolation: .unavailable(reason: "no namespaces here"), cgroups: .unavailable(reason: "none"), tools: nil, cgroupLayout: nil)
+        let cluster = LocalCluster(configuration: LocalClusterConfiguration(dataDirectory: directory + "/data", tls: false, kubelet: settings))
+        do {
+            _ = try await cluster.start()
+            Issue.record("the cluster started without a usable sandbox")
+            await cluster.shutdown()
+        } catch let error as LocalClusterError {
+            #expect(error.message.contains("cannot run pods on this machine: sandbox unavailable: no namespaces here"), "\(error.message)")
+        }
+        #expect(cluster.address == nil)
+    }
 }
