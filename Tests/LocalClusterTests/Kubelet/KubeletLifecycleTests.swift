@@ -52,6 +52,12 @@ struct KubeletLifecycleTests {
                 volumes: [["name": "state", "persistentVolumeClaim": ["claimName": "state"]]],
                 mounts: [["name": "state", "mountPath": "/state"]])
             uid = try await first.create("pods", pod).metaUID
+            let once = podObject(
+                "once", command: ["/bin/sh", "-c", "echo ran >> /state/once"], restartPolicy: "Never",
+                volumes: [["name": "state", "persistentVolumeClaim": ["claimName": "state"]]],
+                mounts: [["name": "state", "mountPath": "/state"]])
+            try await first.create("pods", once)
+            try await first.waitForPod("once", "succeeded") { $0.phase == "Succeeded" }
             let running = try await first.waitForPod("keeper", "running") { $0.phase == "Running" && $0.condition("Ready") }
             address = try #require(running.podIP)
             oldPID = try #require(try first.containerHandle(uid)?.pid)
@@ -72,6 +78,9 @@ struct KubeletLifecycleTests {
             #expect(processIsAlive(handle.pid))
             let starts = try String(contentsOfFile: directory + "/data/volumes/default/state/starts", encoding: .utf8)
             #expect(starts == "start\nstart\n")
+            // A pod that had already completed is not run again.
+            #expect(try second.pod("once")?.phase == "Succeeded")
+            #expect(try String(contentsOfFile: directory + "/data/volumes/default/state/once", encoding: .utf8) == "ran\n")
         } catch {
             await second.test.stop(removingDirectory: true)
             throw error

@@ -10,6 +10,10 @@ extension PodWorker {
             logger.debug("pod kept Pending by a fault rule")
             return
         }
+        if lifecycle == nil, let phase = pod.pod[path: ["status", "phase"]]?.stringValue, phase == "Succeeded" || phase == "Failed" {
+            // A pod that ended before the kubelet restarted stays ended, as on a real node.
+            return
+        }
         if lifecycle == nil {
             lifecycle = PodLifecycle(
                 pod: pod, restartBackoff: context.configuration.restartBackoff, pullBackoff: context.configuration.imagePullBackoff)
