@@ -24,21 +24,19 @@ struct ClusterConnection: Sendable {
             }
         }
         let directory = (configuration.dataDirectory as NSString).appendingPathComponent("cluster")
-        let cluster = LocalCluster(configuration: LocalClusterConfiguration(dataDirectory: directory, logger: Logger(label: "cubicle.localcluster")))
+        let cluster = LocalCluster(
+            configuration: LocalClusterConfiguration(
+                dataDirectory: directory, logger: Logger(label: "cubicle.localcluster"),
+                kubelet: configuration.kubelet == .process ? KubeletConfiguration() : nil))
         _ = try await cluster.start()
         let kubeconfigPath = (directory as NSString).appendingPathComponent("kubeconfig")
         do {
             try await cluster.writeKubeconfig(to: kubeconfigPath)
             let config = try await KubeConfig.load(path: kubeconfigPath, environment: [:])
             let api = try cluster.kubelet
-            let kubelet: @Sendable () async -> Void
-            switch configuration.kubelet {
-            case .instant:
-                let instant = InstantKubelet(api: api)
-                kubelet = { await instant.run() }
-            case .process:
-                // The process kubelet arrives with its own module file; until it is wired in,
-                // the instant kubelet keeps the embedded cluster usable.
+            // The process kubelet runs inside the cluster (started with it); the instant one is ours to run.
+            var kubelet: (@Sendable () async -> Void)?
+            if configuration.kubelet == .instant {
                 let instant = InstantKubelet(api: api)
                 kubelet = { await instant.run() }
             }

@@ -4,7 +4,7 @@ import LocalCluster
 import Testing
 
 /// The real kubectl (v1.32) against an in-process LocalCluster over HTTPS with the kubeconfig
-/// the cluster writes.
+/// the cluster writes, and against the real `cubicle local-cluster` with its process kubelet.
 @Suite("kubectl against LocalCluster")
 struct KubectlIntegrationTests {
     static let podManifest = """
@@ -46,6 +46,50 @@ struct KubectlIntegrationTests {
             let gone = try await kubectl.run(["get", "pod", "web"])
             #expect(gone.standardError.contains("pods \"web\" not found"), "\(gone.standardError)")
         }
+    }
+
+    @Test func theLocalClusterCommandRunsAppliedPodsAsProcesses() async throws {
+        let directory = TestCluster.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let block = KubeletTestCluster.allocateBlock()
+        let (process, kubectl) = try await LocalClusterCommandTests.launch(directory, extra: ["--pod-address-blocks", String(block)])
+        do {
+            let manifest = Self.podManifest + "\n    command: [\"/bin/sh\", \"-c\", \"exec sleep 600\"]\n  terminationGracePeriodSeconds: 2\n"
+            let watch = try kubectl.start(["get", "pods", "-w", "-o", "wide"])
+            defer { watch.signal(SIGTERM) }
+            let apply = try await kubectl.run(["apply", "--server-side", "-f", "-"], input: manifest)
+            #expect(apply.status == 0, "\(apply.standardError)")
+            #expect(apply.standardOutput.contains("pod/web serverside-applied"))
+
+            let get = try await kubectl.run(["get", "pod", "web", "-o", "json"])
+            #expect(get.status == 0, "\(get.standardError)")
+            let pod = try JSONValue.parse(get.stdout)
+            #expect(!pod.metaUID.isEmpty)
+            #expect((pod.resourceVersionNumber ?? 0) > 0)
+            #expect(pod[path: ["metadata", "creationTimestamp"]]?.stringValue.flatMap(RFC3339.date(from:)) != nil)
+
+            let prefix = "127.77.\(block)."
+            let running = await watch.line(within: 60) { $0.hasPrefix("web ") && $0.contains("Running") && $0.contains("1/1") && $0.contains(prefix) }
+            #expect(running != nil, "\(watch.lines)")
+            #expect(running?.contains("1/1") == true && running?.contains("local") == true, "\(running ?? "")")
+
+            let missing = try await kubectl.run(["get", "pod", "nope"])
+            #expect(missing.status != 0)
+            #expect(missing.standardError.contains("Error from server (NotFound): pods \"nope\" not found"), "\(missing.standardError)")
+
+            let delete = try await kubectl.run(["delete", "pod", "web"])
+            #expect(delete.status == 0, "\(delete.standardError)")
+            #expect(delete.standardOutput.contains("pod \"web\" deleted"))
+            let gone = try await kubectl.run(["get", "pod", "web"])
+            #expect(gone.standardError.contains("pods \"web\" not found"), "\(gone.standardError)")
+        } catch {
+            process.signal(SIGKILL)
+            _ = await process.wait(deadline: 10)
+            throw error
+        }
+        process.signal(SIGTERM)
+        let output = await process.wait(deadline: 30)
+        #expect(output.status == 0, "\(output.standardError)")
     }
 
     @Test func deletingABoundPodWaitsForTheKubelet() async throws {

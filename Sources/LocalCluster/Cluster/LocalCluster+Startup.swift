@@ -1,4 +1,5 @@
 import CubicleModel
+import Foundation
 import NIOCore
 import NIOSSL
 
@@ -44,6 +45,22 @@ extension LocalCluster {
             ),
             logger: configuration.logger
         )
+        let kubeletAPI = ClusterKubeletAPI(registry: registry, faults: faults)
+        var processKubelet: Kubelet?
+        if let settings = configuration.kubelet {
+            let kubelet = Kubelet(
+                api: kubeletAPI, configuration: settings, dataDirectory: Self.absolute(directory),
+                timeSource: configuration.timeSource, logger: configuration.logger)
+            do {
+                try await kubelet.start()
+            } catch {
+                await kubelet.shutdown()
+                store.endAllWatches()
+                await persister.flush()
+                throw error
+            }
+            processKubelet = kubelet
+        }
         let tls = try configuration.tls ? Self.tlsContext(authority: authority, host: configuration.host) : nil
         let server = HTTPServer(
             configuration: HTTPServer.Configuration(
@@ -53,15 +70,26 @@ extension LocalCluster {
             ),
             api: api, logger: configuration.logger
         )
-        let bound = try await server.start()
+        let bound: SocketAddress
+        do {
+            bound = try await server.start()
+        } catch {
+            await processKubelet?.shutdown()
+            throw error
+        }
         let address = LocalClusterAddress(
             scheme: configuration.tls ? "https" : "http", host: configuration.host, port: bound.port ?? configuration.port
         )
         api.setServerAddress("\(configuration.host):\(address.port)")
         return Runtime(
             address: address, registry: registry, server: server, persister: persister, authority: authority,
-            faults: faults, kubelet: ClusterKubeletAPI(registry: registry, faults: faults)
+            faults: faults, kubelet: kubeletAPI, processKubelet: processKubelet
         )
+    }
+
+    /// `path` made absolute against the working directory (pod paths must be absolute).
+    private static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 
     /// The server TLS context: a fresh serving certificate from the cluster CA, and optional

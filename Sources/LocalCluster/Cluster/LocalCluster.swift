@@ -17,6 +17,7 @@ public final class LocalCluster: Sendable {
         let authority: CertificateAuthority
         let faults: ClusterFaults
         let kubelet: ClusterKubeletAPI
+        let processKubelet: Kubelet?
     }
 
     private enum State {
@@ -54,8 +55,8 @@ public final class LocalCluster: Sendable {
         }
     }
 
-    /// Stops serving: closes the listener and every connection (open watches are cut), then
-    /// waits for the state to be on disk. Idempotent.
+    /// Stops serving: stops every pod's processes (the pods stay), closes the listener and every
+    /// connection (open watches are cut), then waits for the state to be on disk. Idempotent.
     public func shutdown() async {
         let runtime: Runtime? = state.withLock { state in
             guard case .running(let runtime) = state else { return nil }
@@ -63,6 +64,7 @@ public final class LocalCluster: Sendable {
             return runtime
         }
         guard let runtime else { return }
+        await runtime.processKubelet?.shutdown()
         runtime.faults.clear()
         runtime.registry.store.endAllWatches()
         await runtime.server.shutdown()
@@ -81,6 +83,11 @@ public final class LocalCluster: Sendable {
     /// The kubelet-facing API of the running cluster.
     public var kubelet: any KubeletAPI {
         get throws { try runtime().kubelet }
+    }
+
+    /// The process kubelet of the running cluster (nil when configured without one).
+    public var processKubelet: Kubelet? {
+        get throws { try runtime().processKubelet }
     }
 
     /// How many watch streams are open (over HTTP and in process), for tests of clean-up.

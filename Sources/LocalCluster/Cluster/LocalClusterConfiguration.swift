@@ -32,6 +32,8 @@ public struct LocalClusterConfiguration: Sendable {
     public var maximumBodySize: Int
     /// The event loops serving connections.
     public var eventLoopGroup: any EventLoopGroup
+    /// Runs the process kubelet too (pods become real processes); nil: the API server only.
+    public var kubelet: KubeletConfiguration?
 
     /// A configuration with defaults: HTTPS on an ephemeral loopback port, no fault endpoints.
     public init(
@@ -47,7 +49,8 @@ public struct LocalClusterConfiguration: Sendable {
         bookmarkInterval: Double = 60,
         watchTimeout: Double = 1800,
         maximumBodySize: Int = 3 * 1024 * 1024,
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        kubelet: KubeletConfiguration? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -62,6 +65,7 @@ public struct LocalClusterConfiguration: Sendable {
         self.watchTimeout = watchTimeout
         self.maximumBodySize = maximumBodySize
         self.eventLoopGroup = eventLoopGroup
+        self.kubelet = kubelet
     }
 
     /// Parses `host:port` (`127.0.0.1:6443`, `[::1]:0`) into host and port.
