@@ -182,4 +182,17 @@ import Testing
             }
         }
     }
+
+    @Test func tokenForAnotherAudienceDoesNotAuthenticate() async throws {
+        try await withLocalCluster { cluster in
+            try await cluster.withAdmin { admin in
+                _ = try await admin.create(ServiceAccount(metadata: ObjectMeta(name: "agent")))
+                let foreign = try await admin.requestToken(serviceAccount: "agent", audiences: ["https://vault.example"])
+                try await cluster.withClient(try cluster.tokenConfig(foreign.token)) { client in
+                    let error = await kubeError("token for another audience") { _ = try await client.list(ConfigMap.self) }
+                    #expect(error?.isUnauthorized == true)
+                }
+            }
+        }
+    }
 }

@@ -133,4 +133,54 @@ import Testing
             }
         }
     }
+
+    @Test func listAllFallsBackToOneWholeListWhenTheContinueTokenExpiresMidway() async throws {
+        try await withLocalCluster { cluster in
+            let log = RequestLog()
+            let kubelet = try cluster.cluster.kubelet
+            let faults = try cluster.faults
+            // When the second page is requested, the cluster moves on and compacts its history,
+            // so the first page's continue token is too old.
+            let observer: @Sendable (RequestRecord) -> Void = { record in
+                log.observer(record)
+                guard record.verb == .list, log.count(.list) == 2 else { return }
+                _ = try? kubelet.updatePersistentVolumeClaimStatus(namespace: "default", name: "bump", status: ["phase": "Bound"])
+                faults.expireResourceVersions()
+            }
+            try await cluster.withAdmin(requestObserver: observer) { client in
+                _ = try await client.create(
+                    PersistentVolumeClaim(
+                        metadata: ObjectMeta(name: "bump"),
+                        spec: PersistentVolumeClaimSpec(
+                            accessModes: ["ReadWriteOnce"], resources: VolumeResourceRequirements(requests: ["storage": try Quantity("1Gi")]))))
+                // Eight items in pages of two: four pages normally, three requests with the fallback.
+                let names = (1...8).map { "item-\($0)" }
+                for name in names { _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: name, labels: ["set": "s"]))) }
+                let all = try await client.listAll(ConfigMap.self, options: ListOptions(labelSelector: "set=s", limit: 2))
+                #expect(all.items.compactMap(\.metadata.name) == names)
+                #expect(log.count(.list) == 3)
+                #expect(try await client.get(PersistentVolumeClaim.self, name: "bump").status?.phase == "Bound")
+            }
+        }
+    }
+
+    @Test func allNamespacesListSpansNamespacesAndMissingNamespaceIsNotFound() async throws {
+        try await withLocalCluster { cluster in
+            try await cluster.withAdmin { client in
+                _ = try await client.create(Namespace(metadata: ObjectMeta(name: "team-a")))
+                _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "in-a", labels: ["x": "1"])), namespace: "team-a")
+                _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "in-default", labels: ["x": "1"])))
+                let everywhere = try await client.list(ConfigMap.self, namespace: KubeClient.allNamespaces, options: ListOptions(labelSelector: "x=1"))
+                #expect(everywhere.items.map { "\($0.metadata.namespace ?? "")/\($0.metadata.name ?? "")" }.sorted() == ["default/in-default", "team-a/in-a"])
+                let inA = try await client.list(ConfigMap.self, namespace: "team-a", options: ListOptions(labelSelector: "x=1"))
+                #expect(inA.items.compactMap(\.metadata.name) == ["in-a"])
+                let unstructured = try await client.list(.configMaps, namespace: KubeClient.allNamespaces, options: ListOptions(labelSelector: "x=1"))
+                #expect(unstructured.items.count == 2)
+                let missing = await kubeError("create in a missing namespace") {
+                    _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "c")), namespace: "nowhere")
+                }
+                #expect(missing?.isNotFound == true)
+            }
+        }
+    }
 }

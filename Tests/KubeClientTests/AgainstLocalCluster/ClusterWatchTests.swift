@@ -145,4 +145,66 @@ import Testing
             }
         }
     }
+
+    @Test func watchOfOneObjectByFieldSelectorSeesOnlyThatObject() async throws {
+        try await withLocalCluster { cluster in
+            try await cluster.withAdmin { client in
+                let start = try #require(try await client.list(ConfigMap.self).resourceVersion)
+                let stream = try await client.watch(
+                    ConfigMap.self, options: WatchOptions(resourceVersion: start, fieldSelector: "metadata.name=target", allowBookmarks: false))
+                var events = stream.makeAsyncIterator()
+                _ = try await client.create(Self.map("other"))
+                _ = try await client.create(Self.map("target"))
+                _ = try await client.mergePatch(ConfigMap.self, name: "other", patch: ["data": ["v": "1"]])
+                _ = try await client.mergePatch(ConfigMap.self, name: "target", patch: ["data": ["v": "1"]])
+                let first = try await events.next()
+                let second = try await events.next()
+                stream.cancel()
+                #expect(first.map { "\($0.typeName) \($0.object?.metadata.name ?? "")" } == "ADDED target")
+                #expect(second.map { "\($0.typeName) \($0.object?.data?["v"] ?? "")" } == "MODIFIED 1")
+            }
+        }
+    }
+
+    @Test func listWatchRidesOutAFailedWatchRequestWithoutLosingEvents() async throws {
+        let clientClock = ManualTimeSource()
+        try await withLocalCluster { cluster in
+            let faults = try cluster.faults
+            try await cluster.withAdmin(retryPolicy: .none, timeSource: clientClock) { client in
+                _ = try await client.create(Self.map("one"))
+                faults.failNext(1, status: 500, verb: "watch", resource: "configmaps")
+                let events = EventCollector(client.listWatch(ConfigMap.self, options: Self.resumable))
+                defer { events.stop() }
+                try await events.wait(for: ["listed one"])
+                try await eventually("the client to back off after the failed watch") {
+                    faults.failedRequestCount == 1 && clientClock.sleeperCount == 1
+                }
+                _ = try await client.create(Self.map("two"))
+                clientClock.advance(by: 2)
+                try await events.wait(for: ["listed one", "added two"])
+            }
+        }
+    }
+
+    @Test func listWatchReopensAfterTheServerSideTimeoutWithoutRelisting() async throws {
+        let clusterClock = ManualTimeSource(start: Date())
+        try await withLocalCluster(timeSource: clusterClock) { cluster in
+            let log = RequestLog()
+            try await cluster.withAdmin(requestObserver: log.observer) { client in
+                _ = try await client.create(Self.map("one"))
+                var options = Self.resumable
+                options.watchTimeoutSeconds = 30
+                let events = EventCollector(client.listWatch(ConfigMap.self, options: options))
+                defer { events.stop() }
+                try await events.wait(for: ["listed one"])
+                // The watch arms its timeout and its bookmark timer on the cluster's clock.
+                try await eventually("the watch to be serving") { clusterClock.sleeperCount == 2 }
+                clusterClock.advance(by: 31)
+                try await eventually("the watch to be reopened") { log.count(.watch) == 2 && clusterClock.sleeperCount == 2 }
+                _ = try await client.create(Self.map("two"))
+                try await events.wait(for: ["listed one", "added two"])
+                #expect(log.count(.list) == 1)
+            }
+        }
+    }
 }
