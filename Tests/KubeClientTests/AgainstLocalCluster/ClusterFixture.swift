@@ -37,10 +37,12 @@ struct ClusterFixture: Sendable {
     /// A client for `config`, shut down when `body` ends.
     func withClient<T>(
         _ config: KubeConfig, retryPolicy: RetryPolicy = .standard, timeSource: any TimeSource = SystemTimeSource(),
-        requestObserver: (@Sendable (RequestRecord) -> Void)? = nil, _ body: (KubeClient) async throws -> T
+        bufferLimits: BufferLimits = .standard, requestObserver: (@Sendable (RequestRecord) -> Void)? = nil,
+        _ body: (KubeClient) async throws -> T
     ) async throws -> T {
         let client = try KubeClient(
-            config: config, retryPolicy: retryPolicy, timeSource: timeSource, environment: [:], requestObserver: requestObserver)
+            config: config, retryPolicy: retryPolicy, timeSource: timeSource, bufferLimits: bufferLimits, environment: [:],
+            requestObserver: requestObserver)
         do {
             let result = try await body(client)
             await client.shutdown()
