@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "CubicleModelTests", dependencies: ["CubicleModel"], swiftSettings: strict),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints", "CubicleModel", logging], swiftSettings: strict),
         .testTarget(
-            name: "KubeClientTests", dependencies: ["KubeClient", "CubicleModel", "CubicleTestSupport", logging], exclude: ["Fixtures"],
+            name: "KubeClientTests", dependencies: ["KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging], exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "CubicleModel", "CubicleTestSupport", crypto], swiftSettings: strict),
