@@ -27,9 +27,9 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## run: build and start Cubicle on the embedded default cluster.
+## run: build and start Cubicle (the API on $(LISTEN); the embedded cluster unless one is configured).
 run: build
-	$(SWIFT) run cubicle local-cluster --listen $(CLUSTER_LISTEN) --data-dir $(DATA_DIR)/cluster
+	$(SWIFT) run cubicle serve --listen $(LISTEN) --data-dir $(DATA_DIR)
 
 ## local-cluster: only the embedded Kubernetes API server and kubelet.
 local-cluster: build

@@ -27,7 +27,7 @@ struct ClusterConnection: Sendable {
         let cluster = LocalCluster(
             configuration: LocalClusterConfiguration(
                 dataDirectory: directory, logger: Logger(label: "cubicle.localcluster"),
-                kubelet: configuration.kubelet == .process ? KubeletConfiguration() : nil))
+                kubelet: configuration.kubelet == .process ? KubeletConfiguration(addressBlocks: configuration.podAddressBlocks) : nil))
         _ = try await cluster.start()
         let kubeconfigPath = (directory as NSString).appendingPathComponent("kubeconfig")
         do {

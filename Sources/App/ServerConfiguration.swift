@@ -32,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     public var jobTTL: Double
     /// How the embedded cluster's kubelet runs pods.
     public var kubelet: KubeletMode
+    /// The x of the embedded cluster's pod addresses 127.77.x.y.
+    public var podAddressBlocks: ClosedRange<Int>
     /// The overall provisioning timeout in seconds.
     public var provisionTimeout: Double
     /// The environment (for kubeconfig discovery).
@@ -41,7 +43,7 @@ public struct ServerConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = ".cubicle", blueprintsDirectory: String = "blueprints",
         workspaceDirectory: String = "workspace", kubeconfig: String? = nil, context: String? = nil, forceEmbedded: Bool = false,
-        namespace: String? = nil, jobTTL: Double = 600, kubelet: KubeletMode = .process, provisionTimeout: Double = 300,
+        namespace: String? = nil, jobTTL: Double = 600, kubelet: KubeletMode = .process, podAddressBlocks: ClosedRange<Int> = 0...249, provisionTimeout: Double = 300,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.host = host
@@ -55,6 +57,7 @@ public struct ServerConfiguration: Sendable {
         self.namespace = namespace
         self.jobTTL = jobTTL
         self.kubelet = kubelet
+        self.podAddressBlocks = podAddressBlocks
         self.provisionTimeout = provisionTimeout
         self.environment = environment
     }

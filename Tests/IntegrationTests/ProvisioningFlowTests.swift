@@ -133,7 +133,7 @@ import Testing
     }
 
     @Test func aPodThatStaysPendingTimesOutNamingTheStage() async throws {
-        try await ServerHarness.with(provisionTimeout: 3) { server in
+        try await ServerHarness.with(provisionTimeout: 8) { server in
             _ = try server.cluster.faults.addPodFault(.init(fault: .stayPending, labelSelector: "cubicle.dev/user=admin"))
             let reply = try await server.request("POST", "/api/v1/workspaces", body: #"{"blueprint":"minimal"}"#).json()
             let job = try await server.finishedJob(try #require(reply["jobId"] as? String), within: 60)

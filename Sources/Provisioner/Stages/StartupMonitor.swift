@@ -108,7 +108,11 @@ public struct StartupMonitor: Sendable {
             actions.append(.record(TrailEntry(type: .event, objectName: object, message: message, status: severity.rawValue)))
         }
 
-        let report = deriver.derive(pod: pod, events: relevant, stopRequested: false, now: now)
+        // The pod was applied before monitoring began; not seeing it yet means it is still on its
+        // way to the scheduler, not that its state is unknown.
+        let report = pod == nil
+            ? StageReport(stage: .scheduling, message: "waiting for the pod to appear")
+            : deriver.derive(pod: pod, events: relevant, stopRequested: false, now: now)
         if report.stage != lastStage, report.stage != .unknown {
             lastStage = report.stage
             actions.append(.record(TrailEntry(type: .status, objectName: "Pod/\(podName)", message: report.message, status: report.stage.rawValue)))

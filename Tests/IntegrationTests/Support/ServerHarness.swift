@@ -29,11 +29,14 @@ struct ServerHarness: Sendable {
     }()
 
     /// Starts a server; `blueprints` is a directory (default: the shipped `blueprints/`).
-    static func start(blueprints: String? = nil, provisionTimeout: Double = 300) async throws -> ServerHarness {
+    static func start(
+        blueprints: String? = nil, provisionTimeout: Double = 300, kubelet: ServerConfiguration.KubeletMode = .instant
+    ) async throws -> ServerHarness {
         let data = try TemporaryDirectory("cubicle-it")
         let configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, dataDirectory: data.path, blueprintsDirectory: blueprints ?? "\(repository)/blueprints",
-            workspaceDirectory: "\(repository)/workspace", forceEmbedded: true, kubelet: .instant,
+            workspaceDirectory: "\(repository)/workspace", forceEmbedded: true, kubelet: kubelet,
+            podAddressBlocks: Self.nextBlock(),
             provisionTimeout: provisionTimeout, environment: [:])
         let ready = Mutex<CubicleServer.Ready?>(nil)
         var logger = Logger(label: "it")
@@ -57,11 +60,23 @@ struct ServerHarness: Sendable {
         return ServerHarness(url: info.url, adminToken: token, cluster: cluster, kube: kube, dataDirectory: data, task: task)
     }
 
+    /// Pod address blocks 150…199 (other suites use 200…249), one per server, so parallel
+    /// servers' pods never share an address.
+    private static let blocks = Mutex(150)
+    static func nextBlock() -> ClosedRange<Int> {
+        let block = blocks.withLock { next in
+            defer { next = next >= 199 ? 150 : next + 1 }
+            return next
+        }
+        return block...block
+    }
+
     /// Runs `body` against a fresh server and stops it afterwards.
     static func with<T: Sendable>(
-        blueprints: String? = nil, provisionTimeout: Double = 300, _ body: (ServerHarness) async throws -> T
+        blueprints: String? = nil, provisionTimeout: Double = 300, kubelet: ServerConfiguration.KubeletMode = .instant,
+        _ body: (ServerHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await start(blueprints: blueprints, provisionTimeout: provisionTimeout)
+        let harness = try await start(blueprints: blueprints, provisionTimeout: provisionTimeout, kubelet: kubelet)
         do {
             let result = try await body(harness)
             await harness.stop()

@@ -11,7 +11,6 @@ import Testing
                 options.outputBufferBytes = 256 * 1024
                 let session = try await reactor.connect(to: sshd.target(), options: options)
                 let total = 200 * 1024 * 1024
-                let baseline = residentSetSize()
                 let flood = try await session.exec("yes | head -c \(total)")
 
                 // Nobody reads: the channel must stop reading and stay within its buffer.
@@ -25,16 +24,15 @@ import Testing
 
                 var received = 0
                 var chunks = 0
-                var peakResident = residentSetSize()
                 for try await chunk in flood.output {
                     received += chunk.bytes.count
                     chunks += 1
                     if chunks <= 40 { try await Task.sleep(for: .milliseconds(5)) }
-                    if chunks % 512 == 0 { peakResident = max(peakResident, residentSetSize()) }
                 }
                 #expect(received == total)
+                // The channel's own high-water mark is the property; the process RSS is shared with
+                // every other test running in parallel and says nothing about this channel.
                 #expect(flood.peakBufferedOutputBytes <= options.outputBufferBytes)
-                #expect(peakResident - baseline < 120 * 1024 * 1024, "RSS grew by \(peakResident - baseline) bytes")
                 #expect(try await flood.exitStatus() == SSHExit(code: 0))
             }
         }
