@@ -97,6 +97,7 @@ let package = Package(
         ),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "CubicleModel", "CubicleTestSupport", crypto], swiftSettings: strict),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "CubicleModel", logging], swiftSettings: strict),
+        .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner", "KubeClient", "CubicleModel"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["App", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging],
