@@ -8,8 +8,9 @@ DATA_DIR     ?= .cubicle
 LISTEN       ?= 127.0.0.1:8080
 CLUSTER_LISTEN ?= 127.0.0.1:6443
 SWIFT_TEST_FLAGS ?=
+BENCH_FLAGS  ?= --count 50 --concurrency 10
 
-.PHONY: deps build run test clean local-cluster
+.PHONY: deps build run test clean local-cluster bench
 
 ## deps: install the system packages the build and the tests need (apt, as root or with sudo).
 deps:
@@ -39,6 +40,11 @@ local-cluster: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
+
+## bench: release-build cubicle-bench and measure provisioning on the embedded cluster (docs/benchmarks.md).
+bench: deps
+	$(SWIFT) build -c release --product cubicle-bench
+	.build/release/cubicle-bench provision $(BENCH_FLAGS)
 
 clean:
 	rm -rf .build

@@ -17,6 +17,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "cubicle", targets: ["cubicle"]),
+        .executable(name: "cubicle-bench", targets: ["cubicle-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -84,6 +85,11 @@ let package = Package(
         .executableTarget(
             name: "cubicle",
             dependencies: ["CubicleModel", "LocalCluster", "App", argumentParser, logging, serviceLifecycle],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "cubicle-bench",
+            dependencies: ["CubicleModel", "Blueprints", "KubeClient", "App", argumentParser, logging],
             swiftSettings: strict
         ),
 

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `cubicle-bench`: end-to-end benchmarks of a whole in-process Cubicle server.
+@main
+struct CubicleBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cubicle-bench",
+        abstract: "Benchmarks Cubicle end to end against its embedded cluster (instant kubelet).",
+        subcommands: [ProvisionBenchmark.self]
+    )
+}
