@@ -34,6 +34,9 @@ struct APIClient: Sendable {
         session = URLSession(configuration: configuration)
     }
 
+    /// Closes the idle keep-alive connections, so the server's shutdown finds none open.
+    func close() { session.invalidateAndCancel() }
+
     /// Sends a request with a bearer token; `json` is sent as an `application/json` body.
     func send(_ method: String, _ path: String, token: String, json: String? = nil, accept: String? = nil) async throws -> Reply {
         guard let url = URL(string: baseURL + path) else { throw BenchError("bad URL \(baseURL + path)", code: .invalidRequest) }

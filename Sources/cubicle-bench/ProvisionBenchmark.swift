@@ -89,6 +89,8 @@ struct ProvisionBenchmark: AsyncParsableCommand {
             measures: "Cubicle: POST /api/v1/workspaces until its job completed with result succeeded (followed by \(mode.rawValue)), over HTTP",
             samples: samples, concurrency: concurrency, wall: clock.now - started)
 
+        api.close()
+
         var reference: Summary?
         if !noReference {
             let raw = ReferenceApply(kubeconfig: server.kubeconfig, repository: repository, blueprint: blueprint)
