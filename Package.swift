@@ -110,6 +110,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "APITests",
+            dependencies: ["API", "CubicleModel", yams, .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "StoreTests",
             dependencies: [
                 "Store", "CubicleModel",

@@ -2,11 +2,25 @@ import CubicleModel
 import Hummingbird
 
 /// `GET /healthcheck`: the version and whether the cluster and the store answer.
-struct HealthRoutes {
+struct HealthRoutes: RouteSet {
     let dependencies: APIDependencies
 
-    func register(on group: RouterGroup<CubicleRequestContext>) {
-        group.get("healthcheck") { _, _ in try await self.check() }
+    /// The one endpoint.
+    enum Endpoint: CaseIterable { case healthcheck }
+
+    static let isPublic = true
+    static var endpoints: [Endpoint] { Endpoint.allCases }
+
+    static func route(_ endpoint: Endpoint) -> (method: HTTPRequest.Method, path: String) {
+        switch endpoint {
+        case .healthcheck: (.get, "healthcheck")
+        }
+    }
+
+    func handle(_ endpoint: Endpoint, _ request: Request, _ context: CubicleRequestContext) async throws -> Response {
+        switch endpoint {
+        case .healthcheck: try await check()
+        }
     }
 
     private func check() async throws -> Response {

@@ -7,15 +7,30 @@ import Store
 /// `GET /jobs/:id`: the job as JSON, or its events as server-sent events (`Accept:
 /// text/event-stream`; `Last-Event-ID` resumes) ending when the job completes. Followers wake on
 /// the job trail's change notifications, never by polling the store.
-struct JobRoutes {
+struct JobRoutes: RouteSet {
     let dependencies: APIDependencies
+
+    init(dependencies: APIDependencies) { self.dependencies = dependencies }
+
     /// Seconds between keep-alive comments on an idle event stream.
     static let keepAliveInterval = 15.0
 
     private let lastEventID = HTTPField.Name("Last-Event-ID")!
 
-    func register(on group: RouterGroup<CubicleRequestContext>) {
-        group.get("jobs/:id") { request, context in
+    /// The one endpoint.
+    enum Endpoint: CaseIterable { case show }
+
+    static var endpoints: [Endpoint] { Endpoint.allCases }
+
+    static func route(_ endpoint: Endpoint) -> (method: HTTPRequest.Method, path: String) {
+        switch endpoint {
+        case .show: (.get, "jobs/:id")
+        }
+    }
+
+    func handle(_ endpoint: Endpoint, _ request: Request, _ context: CubicleRequestContext) async throws -> Response {
+        switch endpoint {
+        case .show:
             let caller = try context.requireCaller()
             let id = try context.parameters.require("id")
             let job = try await visibleJob(id, for: caller)

@@ -4,19 +4,36 @@ import Store
 
 /// `/me/...` and `/users/...`: profiles, the user list and creation (admin), and the blueprints
 /// a user may provision. `me` always names the caller.
-struct UserRoutes {
+struct UserRoutes: RouteSet {
     let dependencies: APIDependencies
 
-    func register(on group: RouterGroup<CubicleRequestContext>) {
-        group.get("me/profile") { _, context in try await profile("me", context) }
-        group.get("users/:u/profile") { _, context in try await profile(context.parameters.require("u"), context) }
-        group.get("me/blueprints") { _, context in try await blueprints("me", context) }
-        group.get("users/:u/blueprints") { _, context in try await blueprints(context.parameters.require("u"), context) }
-        group.get("users") { _, context in
+    /// The endpoints; `my…` are the caller's own.
+    enum Endpoint: CaseIterable { case myProfile, userProfile, myBlueprints, userBlueprints, list, create }
+
+    static var endpoints: [Endpoint] { Endpoint.allCases }
+
+    static func route(_ endpoint: Endpoint) -> (method: HTTPRequest.Method, path: String) {
+        switch endpoint {
+        case .myProfile: (.get, "me/profile")
+        case .userProfile: (.get, "users/:u/profile")
+        case .myBlueprints: (.get, "me/blueprints")
+        case .userBlueprints: (.get, "users/:u/blueprints")
+        case .list: (.get, "users")
+        case .create: (.post, "users")
+        }
+    }
+
+    func handle(_ endpoint: Endpoint, _ request: Request, _ context: CubicleRequestContext) async throws -> Response {
+        switch endpoint {
+        case .myProfile: return try await profile("me", context)
+        case .userProfile: return try await profile(context.parameters.require("u"), context)
+        case .myBlueprints: return try await blueprints("me", context)
+        case .userBlueprints: return try await blueprints(context.parameters.require("u"), context)
+        case .list:
             try context.requireCaller().requireAdmin()
             return try JSONBody.response(try await dependencies.store.users.list().map(UserProfileBody.init))
+        case .create: return try await create(request, context)
         }
-        group.post("users") { request, context in try await create(request, context) }
     }
 
     private func user(_ segment: String, _ context: CubicleRequestContext) async throws -> User {

@@ -5,20 +5,34 @@ import Store
 
 /// `/workspaces`: list, provision (or start), show, stop and delete. Another user's workspace
 /// answers 404, never 403, so names do not leak.
-struct WorkspaceRoutes {
+struct WorkspaceRoutes: RouteSet {
     let dependencies: APIDependencies
 
-    func register(on group: RouterGroup<CubicleRequestContext>) {
-        group.get("workspaces") { request, context in try await self.list(request, context) }
-        group.post("workspaces") { request, context in try await self.provision(request, context) }
-        group.get("workspaces/:name") { _, context in
-            let caller = try context.requireCaller()
-            let name = try self.visibleWorkspace(context.parameters.require("name"), for: caller)
-            return try JSONBody.response(try await dependencies.provisioner.workspace(name))
+    /// The endpoints.
+    enum Endpoint: CaseIterable { case list, provision, show, stopOrDelete }
+
+    static var endpoints: [Endpoint] { Endpoint.allCases }
+
+    static func route(_ endpoint: Endpoint) -> (method: HTTPRequest.Method, path: String) {
+        switch endpoint {
+        case .list: (.get, "workspaces")
+        case .provision: (.post, "workspaces")
+        case .show: (.get, "workspaces/:name")
+        case .stopOrDelete: (.delete, "workspaces/:name")
         }
-        group.delete("workspaces/:name") { request, context in
+    }
+
+    func handle(_ endpoint: Endpoint, _ request: Request, _ context: CubicleRequestContext) async throws -> Response {
+        switch endpoint {
+        case .list: return try await list(request, context)
+        case .provision: return try await provision(request, context)
+        case .show:
             let caller = try context.requireCaller()
-            let name = try self.visibleWorkspace(context.parameters.require("name"), for: caller)
+            let name = try visibleWorkspace(context.parameters.require("name"), for: caller)
+            return try JSONBody.response(try await dependencies.provisioner.workspace(name))
+        case .stopOrDelete:
+            let caller = try context.requireCaller()
+            let name = try visibleWorkspace(context.parameters.require("name"), for: caller)
             let full = try Self.flag(request, "delete")
             let ticket = full ? try await dependencies.provisioner.delete(name) : try await dependencies.provisioner.stop(name)
             return try JSONBody.response(

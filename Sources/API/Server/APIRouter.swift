@@ -3,17 +3,26 @@ import Hummingbird
 /// Builds the router of `/api/v1`: the error middleware around everything (so unknown routes
 /// answer in the API's shape too), public routes, then the authenticated ones.
 public enum APIRouter {
+    /// The path prefix of every route, without slashes.
+    public static let root = "api/v1"
+
+    /// The route sets, in registration order; the single source of what the router serves.
+    static let routeSets: [any RouteSet.Type] = [
+        HealthRoutes.self, WorkspaceRoutes.self, JobRoutes.self, UserRoutes.self, TokenRoutes.self,
+    ]
+
+    /// Every route `make` registers, in registration order.
+    public static var routes: [APIRoute] { routeSets.flatMap { $0.routes } }
+
     /// The router for `dependencies`.
     public static func make(_ dependencies: APIDependencies) -> Router<CubicleRequestContext> {
         let router = Router(context: CubicleRequestContext.self)
         router.add(middleware: ErrorMiddleware())
-        let api = router.group("api/v1")
-        HealthRoutes(dependencies: dependencies).register(on: api)
+        let api = router.group(RouterPath(stringLiteral: root))
         let authenticated = api.group().add(middleware: BearerAuthMiddleware(store: dependencies.store, time: dependencies.time))
-        WorkspaceRoutes(dependencies: dependencies).register(on: authenticated)
-        JobRoutes(dependencies: dependencies).register(on: authenticated)
-        UserRoutes(dependencies: dependencies).register(on: authenticated)
-        TokenRoutes(dependencies: dependencies).register(on: authenticated)
+        for set in routeSets {
+            set.init(dependencies: dependencies).register(on: set.isPublic ? api : authenticated)
+        }
         return router
     }
 }
