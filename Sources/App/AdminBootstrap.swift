@@ -13,7 +13,7 @@ enum AdminBootstrap {
         _ = try await store.users.create(
             NewUser(username: "admin", fullname: "Administrator", roles: ["admin"], blueprints: ["*"], source: .static))
         let issued = try await store.accessTokens.create(NewAccessToken(username: "admin", name: "bootstrap"))
-        try await FileIO.offload { try FileIO.writePrivate(issued.plaintext + "\n", to: tokenPath) }
+        try await Offload.run { try FileIO.writePrivate(issued.plaintext + "\n", to: tokenPath) }
         logger.notice("created the admin user; its token is in \(tokenPath)")
         return tokenPath
     }
@@ -21,13 +21,6 @@ enum AdminBootstrap {
 
 /// Small file operations, run off the cooperative pool by their callers.
 enum FileIO {
-    /// Runs blocking work (file I/O) on its own thread, never on the cooperative pool.
-    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
-        }
-    }
-
     /// Writes `text` to `path` with mode 0600 via a temporary file and a rename.
     static func writePrivate(_ text: String, to path: String) throws {
         let temporary = path + ".tmp-\(getpid())"

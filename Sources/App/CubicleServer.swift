@@ -34,7 +34,7 @@ public enum CubicleServer {
         onReady: @escaping @Sendable (Ready) -> Void = { _ in }
     ) async throws {
         let time = SystemTimeSource()
-        try await FileIO.offload {
+        try await Offload.run {
             try FileManager.default.createDirectory(
                 atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }

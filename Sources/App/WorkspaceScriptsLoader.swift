@@ -2,10 +2,10 @@ import Blueprints
 import Foundation
 
 /// Reads the scripts every workspace runs from the `workspace/` directory.
-enum WorkspaceScriptsLoader {
+public enum WorkspaceScriptsLoader {
     /// `bootstrap` and `sshd_config` are required; `agent` is optional.
-    static func load(from directory: String) async throws -> WorkspaceScripts {
-        try await FileIO.offload {
+    public static func load(from directory: String) async throws -> WorkspaceScripts {
+        try await Offload.run {
             let base = directory as NSString
             let bootstrap = try FileIO.read(base.appendingPathComponent("bootstrap"))
             let sshd = try FileIO.read(base.appendingPathComponent("sshd_config"))

@@ -1,3 +1,4 @@
+import App
 import Blueprints
 import CubicleModel
 import Foundation
@@ -19,11 +20,8 @@ struct ReferenceApply: Sendable {
     /// Renders `count` workspaces' objects.
     func render(count: Int) async throws -> [[JSONValue]] {
         let base = repository as NSString
-        let workspace = base.appendingPathComponent("workspace") as NSString
-        let bootstrap = try await Offload.read(workspace.appendingPathComponent("bootstrap"))
-        let sshd = try await Offload.read(workspace.appendingPathComponent("sshd_config"))
-        let agent = try? await Offload.read(workspace.appendingPathComponent("agent"))
-        let renderer = WorkspaceRenderer(scripts: WorkspaceScripts(bootstrap: bootstrap, sshdConfig: sshd, agent: agent))
+        let scripts = try await WorkspaceScriptsLoader.load(from: base.appendingPathComponent("workspace"))
+        let renderer = WorkspaceRenderer(scripts: scripts)
         let loaded = await BlueprintLoader.load(directory: base.appendingPathComponent("blueprints"))
         let resolved: ResolvedBlueprint
         do {

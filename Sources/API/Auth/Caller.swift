@@ -20,7 +20,7 @@ public struct Caller: Sendable {
     /// non-admin asking for someone else gets 404 so names do not leak.
     func resolve(_ segment: String) throws -> String {
         let name = segment == "me" ? username : segment
-        guard mayAccess(owner: name) else { throw APIError.notFound("user \"\(name)\" not found") }
+        guard mayAccess(owner: name) else { throw APIError.notFound("user \"\(name.prefix(64))\" not found") }
         return name
     }
 

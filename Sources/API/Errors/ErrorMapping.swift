@@ -38,8 +38,8 @@ enum ErrorMapping {
             return (fromHTTP(error), false)
         case let error as any HTTPResponseError:
             return (APIError(error.status, code(for: error.status), error.status.reasonPhrase), false)
-        case is DecodingError:
-            return (APIError.invalid("the request body is not the JSON this endpoint expects: \(describe(error))"), false)
+        case let error as DecodingError:
+            return (APIError.invalid("the request body is not the JSON this endpoint expects: \(JSONBody.describe(error))"), false)
         default:
             return (APIError(.internalServerError, .internalError, "internal error"), true)
         }
@@ -65,18 +65,6 @@ enum ErrorMapping {
         case .tooManyRequests: .tooManyRequests
         case .serviceUnavailable: .clusterUnavailable
         default: status.code < 500 ? .invalidRequest : .internalError
-        }
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        switch error {
-        case .dataCorrupted(let context): return context.debugDescription
-        case .keyNotFound(let key, _): return "missing field \"\(key.stringValue)\""
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return "field \"\(path)\" has the wrong type"
-        @unknown default: return "malformed"
         }
     }
 }

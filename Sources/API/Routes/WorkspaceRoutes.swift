@@ -36,7 +36,7 @@ struct WorkspaceRoutes: RouteSet {
             let full = try Self.flag(request, "delete")
             let ticket = full ? try await dependencies.provisioner.delete(name) : try await dependencies.provisioner.stop(name)
             return try JSONBody.response(
-                JobAnswer(workspace: ticket.workspace, jobId: ticket.jobID, monitorUrl: "/api/v1/jobs/\(ticket.jobID)"), status: .accepted)
+                JobTicketBody(ticket), status: .accepted)
         }
     }
 
@@ -73,8 +73,7 @@ struct WorkspaceRoutes: RouteSet {
         let ticket = try await dependencies.provisioner.provision(
             ProvisionRequest(owner: WorkspaceOwner(user), blueprint: body.blueprint, instance: body.instance))
         return try JSONBody.response(
-            ProvisionAnswer(workspace: ticket.workspace, jobId: ticket.jobID, monitorUrl: "/api/v1/jobs/\(ticket.jobID)"),
-            status: .accepted)
+JobTicketBody(ticket), status: .accepted)
     }
 
     /// The workspace name if it exists and the caller may see it; 404 otherwise.

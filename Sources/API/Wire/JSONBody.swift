@@ -57,7 +57,8 @@ enum JSONBody {
         }
     }
 
-    private static func describe(_ error: DecodingError) -> String {
+    /// What is wrong with a body, without echoing it back.
+    static func describe(_ error: DecodingError) -> String {
         switch error {
         case .dataCorrupted(let context):
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")

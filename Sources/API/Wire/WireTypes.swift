@@ -78,18 +78,17 @@ struct ProvisionBody: Decodable {
     var instance: String?
 }
 
-/// `202` answer to a provision.
-struct ProvisionAnswer: Encodable {
+/// `202` answer to a provision, stop or delete: the workspace and the job acting on it.
+struct JobTicketBody: Encodable {
     var workspace: String
     var jobId: String
     var monitorUrl: String
-}
 
-/// `202` answer to a stop or delete.
-struct JobAnswer: Encodable {
-    var workspace: String
-    var jobId: String
-    var monitorUrl: String
+    init(_ ticket: JobTicket) {
+        workspace = ticket.workspace
+        jobId = ticket.jobID
+        monitorUrl = "/api/v1/jobs/\(ticket.jobID)"
+    }
 }
 
 /// `POST /users`.

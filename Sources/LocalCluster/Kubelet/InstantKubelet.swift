@@ -39,6 +39,10 @@ public final class InstantKubelet: Sendable {
             try? api.finishPodDeletion(namespace: namespace, name: name, uid: uid)
             return
         }
+        // A pod that already has an address (from before a restart) keeps it; nobody else gets it.
+        if let ip = pod[path: ["status", "podIP"]]?.stringValue {
+            addresses.withLock { $0.reserve(ip, for: "\(namespace)/\(name)") }
+        }
         let fault = api.podFault(for: pod)
         if fault?.fault == .stayPending { return }
         guard pod[path: ["spec", "nodeName"]]?.stringValue == nil else {
@@ -141,6 +145,16 @@ struct InstantAddressPool {
             }
         }
         return nil
+    }
+
+    /// Records that `key` holds `address` (ignored when it is not one of ours or already taken).
+    mutating func reserve(_ address: String, for key: String) {
+        let parts = address.split(separator: ".").compactMap { UInt32($0) }
+        guard parts.count == 4, parts[0] == 127, parts[1] == 77, parts[3] >= 1, parts[3] <= 254, parts[2] < 254 else { return }
+        let index = parts[2] * 254 + parts[3]
+        guard assigned[key] == nil, !used.contains(index) else { return }
+        used.insert(index)
+        assigned[key] = index
     }
 
     /// Frees the address of `key`.
