@@ -69,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "API",
-            dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", logging,
+            dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", "SSHClient", logging,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict
@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "CubicleModel", "Blueprints", "Store", "KubeClient", "LocalCluster", "Provisioner", "API", logging, serviceLifecycle,
+                "CubicleModel", "Blueprints", "Store", "KubeClient", "SSHClient", "LocalCluster", "Provisioner", "API", logging, serviceLifecycle,
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict

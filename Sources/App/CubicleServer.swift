@@ -8,6 +8,7 @@ import LocalCluster
 import Logging
 import Provisioner
 import ServiceLifecycle
+import SSHClient
 import Store
 
 /// Wires Cubicle together: the store, the cluster (a kubeconfig, the in-cluster service account,
@@ -43,6 +44,8 @@ public enum CubicleServer {
             time: time)
         var cluster: LocalCluster?
         var client: KubeClient?
+        var reactor: SSHReactor?
+        var connector: WorkspaceConnector?
         do {
             let adminToken = try await AdminBootstrap.run(store: store, tokenPath: configuration.adminTokenPath, logger: logger)
             let connection = try await ClusterConnection.open(configuration, logger: logger)
@@ -62,9 +65,14 @@ public enum CubicleServer {
                     namespace: namespace, monitor: .init(timeout: configuration.provisionTimeout),
                     holderIdentity: ProcessInfo.processInfo.hostName),
                 time: time, logger: Logger(label: "cubicle.provisioner"))
+            let sshReactor = SSHReactor()
+            reactor = sshReactor
+            let workspaceConnector = WorkspaceConnector(provisioner: provisioner, pool: SSHSessionPool(reactor: sshReactor))
+            connector = workspaceConnector
             let dependencies = APIDependencies(
                 store: store, provisioner: provisioner, catalog: { watcher.catalog },
-                clusterCheck: { _ = try await kube.list(Namespace.self, options: ListOptions(limit: 1)) }, time: time)
+                clusterCheck: { _ = try await kube.list(Namespace.self, options: ListOptions(limit: 1)) },
+                connector: workspaceConnector, time: time)
             let embeddedKubeconfig = connection.embedded == nil ? nil : connection.kubeconfigPath
             let app = Application(
                 router: APIRouter.make(dependencies),
@@ -82,6 +90,7 @@ public enum CubicleServer {
                 TaskService(name: "provisioner") { try await provisioner.run() },
                 TaskService(name: "blueprints") { try await watcher.run() },
                 StoreTidier(store: store, time: time),
+                TaskService(name: "ssh") { try await workspaceConnector.run() },
             ]
             if let kubelet = connection.kubelet { services.append(TaskService(name: "kubelet") { await kubelet() }) }
             services.append(app)
@@ -92,13 +101,17 @@ public enum CubicleServer {
                     logger: logger))
             try await group.run()
         } catch {
-            await shutdown(client: client, cluster: cluster, store: store)
+            await shutdown(connector: connector, reactor: reactor, client: client, cluster: cluster, store: store)
             throw error
         }
-        await shutdown(client: client, cluster: cluster, store: store)
+        await shutdown(connector: connector, reactor: reactor, client: client, cluster: cluster, store: store)
     }
 
-    private static func shutdown(client: KubeClient?, cluster: LocalCluster?, store: SQLiteStore) async {
+    private static func shutdown(
+        connector: WorkspaceConnector?, reactor: SSHReactor?, client: KubeClient?, cluster: LocalCluster?, store: SQLiteStore
+    ) async {
+        await connector?.shutdown()
+        await reactor?.shutdown()
         await client?.shutdown()
         await cluster?.shutdown()
         await store.close()

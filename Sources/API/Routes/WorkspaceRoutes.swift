@@ -28,11 +28,11 @@ struct WorkspaceRoutes: RouteSet {
         case .provision: return try await provision(request, context)
         case .show:
             let caller = try context.requireCaller()
-            let name = try visibleWorkspace(context.parameters.require("name"), for: caller)
+            let name = try dependencies.visibleWorkspace(context.parameters.require("name"), for: caller)
             return try JSONBody.response(try await dependencies.provisioner.workspace(name))
         case .stopOrDelete:
             let caller = try context.requireCaller()
-            let name = try visibleWorkspace(context.parameters.require("name"), for: caller)
+            let name = try dependencies.visibleWorkspace(context.parameters.require("name"), for: caller)
             let full = try Self.flag(request, "delete")
             let ticket = full ? try await dependencies.provisioner.delete(name) : try await dependencies.provisioner.stop(name)
             return try JSONBody.response(
@@ -74,14 +74,6 @@ struct WorkspaceRoutes: RouteSet {
             ProvisionRequest(owner: WorkspaceOwner(user), blueprint: body.blueprint, instance: body.instance))
         return try JSONBody.response(
 JobTicketBody(ticket), status: .accepted)
-    }
-
-    /// The workspace name if it exists and the caller may see it; 404 otherwise.
-    private func visibleWorkspace(_ name: String, for caller: Caller) throws -> String {
-        guard DNSLabel.isValid(name), let owner = dependencies.provisioner.owner(of: name), caller.mayAccess(owner: owner) else {
-            throw APIError.notFound("workspace \"\(name.prefix(80))\" not found")
-        }
-        return name
     }
 
     /// A boolean query flag: absent is false; `true`/`1` true, `false`/`0` false, anything else 400.

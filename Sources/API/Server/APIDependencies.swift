@@ -15,16 +15,29 @@ public struct APIDependencies: Sendable {
     public var clusterCheck: @Sendable () async throws -> Void
     /// The clock.
     public var time: any TimeSource
+    /// SSH to running workspaces (shells, files, the agent).
+    public var connector: WorkspaceConnector
 
     /// Creates the set.
     public init(
         store: any CubicleStore, provisioner: Provisioner, catalog: @escaping @Sendable () -> BlueprintCatalog,
-        clusterCheck: @escaping @Sendable () async throws -> Void, time: any TimeSource = SystemTimeSource()
+        clusterCheck: @escaping @Sendable () async throws -> Void, connector: WorkspaceConnector,
+        time: any TimeSource = SystemTimeSource()
     ) {
         self.store = store
         self.provisioner = provisioner
         self.catalog = catalog
         self.clusterCheck = clusterCheck
         self.time = time
+        self.connector = connector
+    }
+
+    /// The workspace name if it exists and the caller may see it; 404 otherwise (another user's
+    /// workspace is indistinguishable from a missing one).
+    func visibleWorkspace(_ name: String, for caller: Caller) throws -> String {
+        guard DNSLabel.isValid(name), let owner = provisioner.owner(of: name), caller.mayAccess(owner: owner) else {
+            throw APIError.notFound("workspace \"\(name.prefix(80))\" not found")
+        }
+        return name
     }
 }
