@@ -72,7 +72,7 @@ public enum CubicleServer {
             let dependencies = APIDependencies(
                 store: store, provisioner: provisioner, catalog: { watcher.catalog },
                 clusterCheck: { _ = try await kube.list(Namespace.self, options: ListOptions(limit: 1)) },
-                connector: workspaceConnector, time: time)
+                connector: workspaceConnector, time: time, blueprintStatus: { watcher.status })
             let embeddedKubeconfig = connection.embedded == nil ? nil : connection.kubeconfigPath
             let app = Application(
                 router: APIRouter.make(dependencies),

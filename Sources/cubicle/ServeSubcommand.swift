@@ -1,6 +1,7 @@
 import App
 import ArgumentParser
 import Foundation
+import LocalCluster
 import Logging
 
 /// `cubicle serve`: the API server, on the embedded cluster unless a cluster is configured.
@@ -40,11 +41,22 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Option(name: .customLong("job-ttl"), help: "Seconds finished jobs are kept.")
     var jobTTL = 600.0
 
+    @Option(name: .customLong("provision-timeout"), help: "Seconds a provision may take before it fails naming its stage.")
+    var provisionTimeout = 300.0
+
+    @Option(
+        name: .customLong("pod-address-blocks"),
+        help: "Embedded kubelet: the third octets x of pod addresses 127.77.x.y, as N or N-M.")
+    var podAddressBlocks = "0-249"
+
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "cubicle")
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
             throw ValidationError("--listen must be host:port, got \(listen)")
+        }
+        guard provisionTimeout > 0, provisionTimeout.isFinite, jobTTL >= 0, jobTTL.isFinite else {
+            throw ValidationError("--provision-timeout must be positive and --job-ttl not negative")
         }
         guard let mode = ServerConfiguration.KubeletMode(rawValue: kubelet) else {
             throw ValidationError("--kubelet must be process or instant")
@@ -52,7 +64,8 @@ struct ServeSubcommand: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: String(listen[..<colon]), port: port, dataDirectory: dataDir, blueprintsDirectory: blueprints,
             workspaceDirectory: workspaceDir, kubeconfig: kubeconfig, context: context, forceEmbedded: embedded,
-            namespace: namespace, jobTTL: jobTTL, kubelet: mode)
+            namespace: namespace, jobTTL: jobTTL, kubelet: mode,
+            podAddressBlocks: try KubeletConfiguration.parseAddressBlocks(podAddressBlocks), provisionTimeout: provisionTimeout)
         try await CubicleServer.run(configuration, logger: logger)
     }
 }

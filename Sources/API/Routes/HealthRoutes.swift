@@ -1,7 +1,9 @@
 import CubicleModel
 import Hummingbird
 
-/// `GET /healthcheck`: the version and whether the cluster and the store answer.
+/// `GET /healthcheck`: the version, whether the cluster and the store answer, and the blueprint
+/// set's load status (a broken blueprint file does not make Cubicle unhealthy: the last good set
+/// is still served, so it is reported, not failed on).
 struct HealthRoutes: RouteSet {
     let dependencies: APIDependencies
 
@@ -25,6 +27,7 @@ struct HealthRoutes: RouteSet {
 
     private func check() async throws -> Response {
         var document: JSONValue = ["status": "ok", "version": .string(CubicleVersion.current), "kubernetes": "ok", "store": "ok"]
+        document["blueprints"] = .string(dependencies.blueprintStatus().description)
         var failing: [String] = []
         do {
             try await dependencies.clusterCheck()

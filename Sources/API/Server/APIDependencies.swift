@@ -17,12 +17,14 @@ public struct APIDependencies: Sendable {
     public var time: any TimeSource
     /// SSH to running workspaces (shells, files, the agent).
     public var connector: WorkspaceConnector
+    /// The health of the blueprint set (the last load's first error, if any).
+    public var blueprintStatus: @Sendable () -> BlueprintStatus
 
     /// Creates the set.
     public init(
         store: any CubicleStore, provisioner: Provisioner, catalog: @escaping @Sendable () -> BlueprintCatalog,
         clusterCheck: @escaping @Sendable () async throws -> Void, connector: WorkspaceConnector,
-        time: any TimeSource = SystemTimeSource()
+        time: any TimeSource = SystemTimeSource(), blueprintStatus: @escaping @Sendable () -> BlueprintStatus = { .ok }
     ) {
         self.store = store
         self.provisioner = provisioner
@@ -30,6 +32,7 @@ public struct APIDependencies: Sendable {
         self.clusterCheck = clusterCheck
         self.time = time
         self.connector = connector
+        self.blueprintStatus = blueprintStatus
     }
 
     /// The workspace name if it exists and the caller may see it; 404 otherwise (another user's

@@ -25,21 +25,31 @@ struct JobRunner: Sendable {
     func run(_ job: Job) async {
         let workspace = job.workspaceName
         var result: JobResult = .failed
-        do {
-            try await lease.acquire(workspace) { message in
-                await self.note(job, type: .status, status: "Pending", message: message)
+        // Every action is idempotent, so a transient failure (the API server erring, throttling
+        // or unreachable, a lost optimistic-concurrency race) is retried from the top with
+        // backoff until the job's own deadline; only then, or on a real error, does it fail.
+        let deadline = job.createdAt.addingTimeInterval(settings.monitor.timeout)
+        var attempt = 0
+        while true {
+            do {
+                result = try await pass(job)
+                break
+            } catch is CancellationError {
+                await note(job, type: .status, status: Stage.failed.rawValue, message: "superseded by a newer job or a shutdown")
+                break
+            } catch where Self.isTransient(error) && time.now < deadline {
+                logger.info("transient failure; retrying the job", metadata: ["job": "\(job.id)", "attempt": "\(attempt)", "error": "\(error)"])
+                do {
+                    try await time.sleep(seconds: Backoff.controller.delay(attempt: attempt))
+                } catch {
+                    await note(job, type: .status, status: Stage.failed.rawValue, message: "superseded by a newer job or a shutdown")
+                    break
+                }
+                attempt += 1
+            } catch {
+                await note(job, type: .status, status: Stage.failed.rawValue, message: "\(error)")
+                break
             }
-            let renewal = Task { await lease.renew(workspace) }
-            defer { renewal.cancel() }
-            switch job.action {
-            case .provision, .start: result = try await start(job)
-            case .stop: result = try await stop(job)
-            case .delete: result = try await delete(job)
-            }
-        } catch is CancellationError {
-            await note(job, type: .status, status: Stage.failed.rawValue, message: "superseded by a newer job or a shutdown")
-        } catch {
-            await note(job, type: .status, status: Stage.failed.rawValue, message: "\(error)")
         }
         await lease.release(workspace)
         do {
@@ -47,6 +57,30 @@ struct JobRunner: Sendable {
         } catch {
             logger.error("could not complete job", metadata: ["job": "\(job.id)", "error": "\(error)"])
         }
+    }
+
+    /// One pass at the job under the workspace's lease.
+    private func pass(_ job: Job) async throws -> JobResult {
+        let workspace = job.workspaceName
+        try await lease.acquire(workspace) { message in
+            await self.note(job, type: .status, status: "Pending", message: message)
+        }
+        let renewal = Task { await lease.renew(workspace) }
+        defer { renewal.cancel() }
+        switch job.action {
+        case .provision, .start: return try await start(job)
+        case .stop: return try await stop(job)
+        case .delete: return try await delete(job)
+        }
+    }
+
+    /// Whether a failure is worth another attempt: the cluster was unreachable, failed with a
+    /// 5xx, throttled us, or another writer won an update race.
+    static func isTransient(_ error: any Error) -> Bool {
+        guard let error = error as? KubeError else { return false }
+        if error.isTooManyRequests || error.isConflict || error.code == .clusterUnavailable { return true }
+        if let status = error.effectiveStatus { return (500...599).contains(status) }
+        return false
     }
 
     // MARK: - Provision and start

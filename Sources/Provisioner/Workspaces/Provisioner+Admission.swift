@@ -26,6 +26,7 @@ extension Provisioner {
         // Evaluate expressions now so a blueprint that cannot be instantiated answers 422 at once.
         _ = try blueprint.instantiate(context: context(for: owner, workspace: name))
 
+        try await awaitSync()
         let snapshot = observer.snapshot(of: name)
         let action: JobAction = snapshot.anchor == nil ? .provision : .start
         let job = Job(
@@ -50,6 +51,7 @@ extension Provisioner {
     }
 
     private func act(_ action: JobAction, on name: String) async throws -> JobTicket {
+        try await awaitSync()
         let snapshot = observer.snapshot(of: name)
         guard let owner = snapshot.anchor?.metadata.labels?[Labels.user] ?? snapshot.pod?.metadata.labels?[Labels.user]
         else { throw ProvisionerError.workspaceNotFound(name) }

@@ -93,12 +93,26 @@ public final class Provisioner: Sendable {
     /// Whether the shared watches are established.
     public var isReady: Bool { observer.isSynced }
 
+    /// Waits (up to `timeout` seconds) until the shared watches have listed the cluster, so that
+    /// admission decisions (provision or start, running or not) are made on real state.
+    func awaitSync(timeout: Double = 15) async throws {
+        let deadline = time.now.addingTimeInterval(timeout)
+        while !observer.isSynced {
+            guard time.now < deadline else {
+                throw ProvisionerError(.clusterUnavailable, "not yet in sync with the Kubernetes API; try again shortly")
+            }
+            try await time.sleep(seconds: 0.05)
+        }
+    }
+
     /// The job trail, for followers of a job.
     public var jobTrail: JobTrail { trail }
 
     /// Restarts every job the store still has as running (after a crash or a restart).
     func resumeUnfinishedJobs() async throws {
         for job in try await store.jobs.unfinished() {
+            // A request admitted while the watches were syncing is already running here.
+            if activeJob(for: job.workspaceName)?.id == job.id { continue }
             let full = (try? await store.jobs.get(id: job.id)) ?? job
             logger.info("resuming job", metadata: ["job": "\(job.id)", "workspace": "\(job.workspaceName)", "action": "\(job.action)"])
             launch(full)
@@ -141,8 +155,8 @@ public final class Provisioner: Sendable {
         active.withLock { $0[job.workspaceName] = ActiveJob(job: job, task: nil) }
         let task = Task {
             await slots.withSlot { await runner.run(job) }
-            _ = active.withLock { active in
-                if active[job.workspaceName]?.job.id == job.id { active.removeValue(forKey: job.workspaceName) }
+            active.withLock { active in
+                if active[job.workspaceName]?.job.id == job.id { active[job.workspaceName] = nil }
             }
         }
         active.withLock { active in

@@ -111,9 +111,17 @@ struct ServerHarness: Sendable {
     func request(
         _ method: String, _ path: String, token: String?? = .none, body: String? = nil, headers: [String: String] = [:]
     ) async throws -> Reply {
-        var request = URLRequest(url: URL(string: url + path)!)
-        request.httpMethod = method
         let bearer: String? = switch token { case .none: adminToken; case .some(let value): value }
+        return try await Self.exchange(method, url + path, bearer: bearer, body: body, headers: headers)
+    }
+
+    /// One HTTP exchange with any server (also the `cubicle serve` subprocess of the restart tests).
+    static func exchange(
+        _ method: String, _ address: String, bearer: String?, body: String? = nil, headers: [String: String] = [:]
+    ) async throws -> Reply {
+        guard let target = URL(string: address) else { throw TestFailure("not a URL: \(address)") }
+        var request = URLRequest(url: target)
+        request.httpMethod = method
         if let bearer { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let body {
