@@ -10,7 +10,7 @@ CLUSTER_LISTEN ?= 127.0.0.1:6443
 SWIFT_TEST_FLAGS ?=
 BENCH_FLAGS  ?= --count 50 --concurrency 10
 
-.PHONY: deps build run test clean local-cluster bench
+.PHONY: deps build run test soak clean local-cluster bench
 
 ## deps: install the system packages the build and the tests need (apt, as root or with sudo).
 deps:
@@ -40,6 +40,11 @@ local-cluster: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
+
+## soak: the long fault variants (100 provisions under API faults, 50 killed mid-provision).
+soak: deps
+	$(SWIFT) build --build-tests
+	CUBICLE_SOAK=1 $(SWIFT) test --skip-build --filter ProvisioningFaultTests
 
 ## bench: release-build cubicle-bench and measure provisioning on the embedded cluster (docs/benchmarks.md).
 bench: deps

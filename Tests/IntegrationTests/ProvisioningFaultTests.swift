@@ -6,6 +6,11 @@ import Testing
 /// Provisioning when things go wrong around it: an API server that fails requests and cuts
 /// watches, and a Cubicle server killed with SIGKILL in the middle of its jobs.
 @Suite struct ProvisioningFaultTests {
+    /// `make soak` (CUBICLE_SOAK=1) runs the long variants: 100 provisions under faults, 50 killed.
+    static let soak = ProcessInfo.processInfo.environment["CUBICLE_SOAK"] == "1"
+    static let faultCount = soak ? 100 : 20
+    static let killCount = soak ? 50 : 20
+
     /// Provisions `count` workspaces for the admin concurrently (instances `prefix0…`), returning
     /// (workspace, job id) for each accepted request.
     static func provisionMany(
@@ -31,17 +36,17 @@ import Testing
         }
     }
 
-    @Test func twentyConcurrentProvisionsReachRunningThroughServerErrorsAndCutWatches() async throws {
+    @Test func concurrentProvisionsReachRunningThroughServerErrorsAndCutWatches() async throws {
         try await ServerHarness.with { server in
             let faults = try server.cluster.faults
             faults.failRandomly(probability: 0.3, status: 500)
             faults.cutWatches(every: 1)
-            let accepted = try await Self.provisionMany(20, prefix: "f") { body in
+            let accepted = try await Self.provisionMany(Self.faultCount, prefix: "f") { body in
                 try await server.request("POST", "/api/v1/workspaces", body: body)
             }
-            #expect(Set(accepted.map(\.workspace)).count == 20)
+            #expect(Set(accepted.map(\.workspace)).count == Self.faultCount)
             for (workspace, job) in accepted {
-                let finished = try await server.finishedJob(job, within: 180)
+                let finished = try await server.finishedJob(job, within: Self.soak ? 600 : 180)
                 #expect(finished["result"] as? String == "succeeded", "\(workspace): \(finished.list("events").last.map { "\($0.value)" } ?? "")")
             }
             #expect(faults.failedRequestCount > 0, "the fault hook must actually have failed requests")
@@ -60,7 +65,7 @@ import Testing
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let accepted: [(workspace: String, job: String)]
         do {
-            accepted = try await Self.provisionMany(20, prefix: "k") { body in
+            accepted = try await Self.provisionMany(Self.killCount, prefix: "k") { body in
                 try await ServerHarness.exchange("POST", first.url + "/api/v1/workspaces", bearer: token, body: body)
             }
         } catch {
@@ -73,7 +78,7 @@ import Testing
         do {
             for (workspace, job) in accepted {
                 var last = JSONObject([:])
-                try await eventually("job \(job) of \(workspace) completes after the restart", within: 120) {
+                try await eventually("job \(job) of \(workspace) completes after the restart", within: Self.soak ? 600 : 120) {
                     last = try await ServerHarness.exchange("GET", second.url + "/api/v1/jobs/\(job)", bearer: token).json()
                     return last["status"] as? String == "completed"
                 }
