@@ -72,17 +72,29 @@ extension Registry {
     /// How long Events are kept after they were last seen, as the API server's `--event-ttl` default.
     static let eventTimeToLive: Double = 3600
 
-    /// Removes the Events of `namespace` last seen more than `eventTimeToLive` ago; done whenever an
-    /// Event is written, so no timer is needed.
+    /// Removes the Events of `namespace` last seen more than `eventTimeToLive` ago; done when an
+    /// Event is written (at most once a minute per namespace, so a burst of events does not
+    /// rescan them all each time), so no timer is needed.
     func pruneExpiredEvents(namespace: String, in state: inout StoreState) {
-        let cutoff = time.now.addingTimeInterval(-Self.eventTimeToLive)
-        for (key, event) in state.objects(ResourceCatalog.events, namespace: namespace) {
+        let now = time.now
+        let due = lastEventPrune.withLock { last -> Bool in
+            if let previous = last[namespace], now.timeIntervalSince(previous) < Self.eventPruneInterval, now >= previous { return false }
+            last[namespace] = now
+            return true
+        }
+        guard due else { return }
+        let cutoff = now.addingTimeInterval(-Self.eventTimeToLive)
+        let expired = state.objects(ResourceCatalog.events, namespace: namespace) { event in
             let seen = event["lastTimestamp"]?.stringValue ?? event["eventTime"]?.stringValue
                 ?? event[path: ["metadata", "creationTimestamp"]]?.stringValue
-            guard let date = seen.flatMap(RFC3339.date(from:)), date < cutoff else { continue }
-            state.remove(ResourceCatalog.events, key, final: event)
+            guard let date = seen.flatMap(RFC3339.date(from:)) else { return false }
+            return date < cutoff
         }
+        for (key, event) in expired { state.remove(ResourceCatalog.events, key, final: event) }
     }
+
+    /// The least time between two event prunes of one namespace.
+    static let eventPruneInterval: Double = 60
 
     /// Creates the `default` ServiceAccount and `kube-root-ca.crt` in `namespace` when missing.
     func seedNamespaceContents(_ namespace: String, in state: inout StoreState) {

@@ -86,7 +86,7 @@ extension Registry {
         return try store.write { state throws(LocalClusterError) in
             try requireNamespace(events, namespace, in: state)
             pruneExpiredEvents(namespace: namespace, in: &state)
-            let existing = state.objects(events, namespace: namespace).first { _, event in
+            let existing = state.firstObject(events, namespace: namespace) { event in
                 event[path: ["involvedObject", "uid"]]?.stringValue == object.uid && event["reason"]?.stringValue == reason
                     && event["message"]?.stringValue == message
                     && event[path: ["involvedObject", "fieldPath"]]?.stringValue == fieldPath

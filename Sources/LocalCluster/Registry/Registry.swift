@@ -1,5 +1,6 @@
 import CubicleModel
 import Foundation
+import Synchronization
 
 /// The API semantics over the object store, independent of HTTP: get, list, watch, create,
 /// update, patch, apply and delete with Kubernetes' metadata, validation, preconditions,
@@ -10,6 +11,8 @@ final class Registry: Sendable {
     let time: any TimeSource
     /// The cluster CA (PEM), published in every namespace as `kube-root-ca.crt`.
     let rootCertificatePEM: String
+    /// When each namespace's Events were last pruned.
+    let lastEventPrune = Mutex<[String: Date]>([:])
 
     init(store: ObjectStore, catalog: ResourceCatalog, time: any TimeSource, rootCertificatePEM: String) {
         self.store = store

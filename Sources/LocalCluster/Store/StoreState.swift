@@ -50,6 +50,22 @@ struct StoreState {
         return selected.sorted { $0.key < $1.key }.map { (key: $0.key, object: $0.value) }
     }
 
+    /// The first object of `resource` in `namespace` matching `predicate`, in no particular order
+    /// (internal lookups that need no sorted listing).
+    func firstObject(
+        _ resource: ResourceType, namespace: String, where predicate: (JSONValue) -> Bool
+    ) -> (key: ObjectKey, object: JSONValue)? {
+        guard let table = tables[resource.id] else { return nil }
+        for (key, object) in table where key.namespace == namespace && predicate(object) { return (key, object) }
+        return nil
+    }
+
+    /// Every object of `resource` in `namespace` matching `predicate`, in no particular order.
+    func objects(_ resource: ResourceType, namespace: String, where predicate: (JSONValue) -> Bool) -> [(key: ObjectKey, object: JSONValue)] {
+        guard let table = tables[resource.id] else { return [] }
+        return table.filter { $0.key.namespace == namespace && predicate($0.value) }.map { (key: $0.key, object: $0.value) }
+    }
+
     /// True when `namespace` exists (always true for the empty, cluster-level namespace).
     func namespaceExists(_ namespace: String) -> Bool {
         namespace.isEmpty || tables[ResourceCatalog.namespaces.id]?[ObjectKey(namespace: "", name: namespace)] != nil
