@@ -3,14 +3,17 @@
 
 SWIFT        ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 APT_PACKAGES := pkg-config libssh-dev libcurl4-openssl-dev libsqlite3-dev openssh-server openssh-client \
-                util-linux iproute2 procps python3 openssl sudo shellcheck busybox curl ca-certificates
+                util-linux iproute2 procps python3 python3-venv openssl sudo shellcheck busybox curl ca-certificates
 DATA_DIR     ?= .cubicle
 LISTEN       ?= 127.0.0.1:8080
 CLUSTER_LISTEN ?= 127.0.0.1:6443
 SWIFT_TEST_FLAGS ?=
 BENCH_FLAGS  ?= --count 50 --concurrency 10
+# Python tools the tests drive (schemathesis against docs/openapi.yaml), in a venv under .build.
+PYTOOLS      := .build/pytools
+PY_PACKAGES  := schemathesis==4.32.5
 
-.PHONY: deps build run test soak clean local-cluster bench
+.PHONY: deps pytools build run test soak clean local-cluster bench
 
 ## deps: install the system packages the build and the tests need (apt, as root or with sudo).
 deps:
@@ -23,6 +26,14 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@command -v kubectl >/dev/null || echo "note: kubectl is not on PATH; the kubectl integration test will say so and skip"
+
+## pytools: a Python venv with the tools the tests run (re-made when PY_PACKAGES changes).
+pytools: deps
+	@if [ "$$(cat $(PYTOOLS)/.packages 2>/dev/null)" != "$(PY_PACKAGES)" ]; then \
+	  rm -rf $(PYTOOLS) && python3 -m venv $(PYTOOLS) && \
+	  $(PYTOOLS)/bin/pip install -q --disable-pip-version-check $(PY_PACKAGES) && \
+	  echo "$(PY_PACKAGES)" > $(PYTOOLS)/.packages; \
+	fi
 
 ## build: compile everything (debug).
 build: deps
@@ -37,7 +48,7 @@ local-cluster: build
 	$(SWIFT) run cubicle local-cluster --listen $(CLUSTER_LISTEN) --data-dir $(DATA_DIR)/cluster
 
 ## test: build and run every test suite.
-test: deps
+test: deps pytools
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
 
