@@ -71,6 +71,7 @@ let package = Package(
             name: "API",
             dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", "SSHClient", logging,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                crypto,
             ],
             swiftSettings: strict
         ),
@@ -111,7 +112,7 @@ let package = Package(
         ),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "CubicleModel", yams, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["API", "CubicleModel", "Store", yams, .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(

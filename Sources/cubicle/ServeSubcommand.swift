@@ -40,6 +40,9 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Option(name: .customLong("job-ttl"), help: "Seconds finished jobs are kept.")
     var jobTTL = 600.0
 
+    @Option(name: .customLong("max-upload-bytes"), help: "The largest file an upload may carry, in bytes (config files.maxUploadBytes).")
+    var maxUploadBytes: Int64 = 10 << 30
+
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "cubicle")
@@ -49,10 +52,11 @@ struct ServeSubcommand: AsyncParsableCommand {
         guard let mode = ServerConfiguration.KubeletMode(rawValue: kubelet) else {
             throw ValidationError("--kubelet must be process or instant")
         }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: String(listen[..<colon]), port: port, dataDirectory: dataDir, blueprintsDirectory: blueprints,
             workspaceDirectory: workspaceDir, kubeconfig: kubeconfig, context: context, forceEmbedded: embedded,
             namespace: namespace, jobTTL: jobTTL, kubelet: mode)
+        configuration.maxUploadBytes = maxUploadBytes
         try await CubicleServer.run(configuration, logger: logger)
     }
 }

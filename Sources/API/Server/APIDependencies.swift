@@ -17,6 +17,8 @@ public struct APIDependencies: Sendable {
     public var time: any TimeSource
     /// SSH to running workspaces (shells, files, the agent).
     public var connector: WorkspaceConnector
+    /// Limits of the file endpoints.
+    public var files = FileSettings()
 
     /// Creates the set.
     public init(
