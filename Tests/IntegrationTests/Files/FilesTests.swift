@@ -287,3 +287,39 @@ struct RawHTTP: Sendable {
         _ = try? await blocking { Glibc.close(fd) }
     }
 }
+
+extension FilesTests {
+    @Test func resumableUploadRefusesWrongPartsMissingPartsAndABadHashAndAbortRemovesItsFile() async throws {
+        let fixture = try FilesFixture.require()
+        let dir = try await Self.scratch(fixture)
+        let local = try TemporaryDirectory("cubicle-parts")
+        defer { local.remove() }
+        let small = try await FilesFixture.randomFile(local, "small", bytes: 1000)
+        let body = #"{"path":"\#(dir)/r.bin","size":1000,"sha256":"\#(String(repeating: "0", count: 64))"}"#
+        let started = try await fixture.curl(["-X", "POST", "-d", body, fixture.url("/uploads")])
+        #expect(started.status == 201)
+        let id = try #require(try JSONObject(started.body)["uploadId"] as? String)
+        #expect(try await fixture.names(in: dir).contains(".cubicle-upload-\(id)"))
+
+        #expect(try await ResumableParts.put(fixture, id, 1, small.path) == 400, "there is only part 0")
+        #expect(try await ResumableParts.put(fixture, id, 0, "/etc/hostname") == 400, "part 0 must be 1000 bytes")
+        #expect(try await fixture.curl(["-X", "POST", fixture.url("/uploads/\(id)/complete")]).status == 409)
+        #expect(try await ResumableParts.put(fixture, id, 0, small.path) == 204)
+        let mismatch = try await fixture.curl(["-X", "POST", fixture.url("/uploads/\(id)/complete")])
+        #expect(mismatch.status == 409)
+        #expect(String(decoding: mismatch.body, as: UTF8.self).contains(small.sha256))
+        #expect(try await fixture.get("\(dir)/r.bin").status == 404)
+
+        let stranger = try await fixture.server.makeUser("eve-\(UUID().uuidString.prefix(6).lowercased())")
+        #expect(try await fixture.curl([fixture.url("/uploads/\(id)")], token: stranger).status == 404)
+        #expect(try await fixture.curl(["-X", "DELETE", fixture.url("/uploads/\(id)")]).status == 204)
+        #expect(try await fixture.curl([fixture.url("/uploads/\(id)")]).status == 404)
+        #expect(try await !fixture.names(in: dir).contains { $0.hasPrefix(".cubicle-upload-") })
+
+        let tooBig = try await fixture.curl(["-X", "POST", "-d", #"{"path":"\#(dir)/x","size":\#(FilesFixture.uploadLimit + 1)}"#,
+                                             fixture.url("/uploads")])
+        #expect(tooBig.status == 413)
+        let badHash = try await fixture.curl(["-X", "POST", "-d", #"{"path":"\#(dir)/x","size":1,"sha256":"xyz"}"#, fixture.url("/uploads")])
+        #expect(badHash.status == 400)
+    }
+}
