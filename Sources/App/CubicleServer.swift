@@ -77,6 +77,7 @@ public enum CubicleServer {
             let embeddedKubeconfig = connection.embedded == nil ? nil : connection.kubeconfigPath
             let app = Application(
                 router: APIRouter.make(dependencies),
+                server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cubicle"),
                 onServerRunning: { channel in
                     let port = channel.localAddress?.port ?? configuration.port

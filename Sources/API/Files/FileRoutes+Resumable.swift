@@ -44,14 +44,14 @@ extension FileRoutes {
 
     /// `GET …/files/uploads/:id` → the parts received and those still missing.
     func uploadStatus(_ request: Request, _ context: CubicleRequestContext) async throws -> Response {
-        let (upload, _) = try await ownUpload(context, needsClient: false)
+        let upload = try await ownUpload(context)
         return try JSONBody.response(UploadStatusBody(upload, plan: UploadPlan(upload)))
     }
 
     /// `PUT …/files/uploads/:id/parts/:n` → 204; the body must be exactly the part's span.
     func putPart(_ request: Request, _ context: CubicleRequestContext) async throws -> Response {
-        let (upload, found) = try await ownUpload(context, needsClient: true)
-        guard let client = found else { throw APIError.notFound("workspace not reachable") }
+        let upload = try await ownUpload(context)
+        let client = dependencies.connector.sftp(for: try dependencies.connector.endpoint(of: upload.workspace))
         let plan = UploadPlan(upload)
         let raw = try context.parameters.require("n")
         guard let number = Int(raw), let span = plan.span(of: number) else {
@@ -82,8 +82,8 @@ extension FileRoutes {
 
     /// `POST …/files/uploads/:id/complete` → verifies, fsyncs, renames → `201 {"path","size","sha256"}`.
     func completeUpload(_ request: Request, _ context: CubicleRequestContext) async throws -> Response {
-        let (upload, found) = try await ownUpload(context, needsClient: true)
-        guard let client = found else { throw APIError.notFound("workspace not reachable") }
+        let upload = try await ownUpload(context)
+        let client = dependencies.connector.sftp(for: try dependencies.connector.endpoint(of: upload.workspace))
         let plan = UploadPlan(upload)
         let missing = plan.missingParts(upload.parts)
         guard missing.isEmpty else {
@@ -112,8 +112,8 @@ extension FileRoutes {
 
     /// `DELETE …/files/uploads/:id` → 204: the temporary file and the record are removed.
     func abortUpload(_ request: Request, _ context: CubicleRequestContext) async throws -> Response {
-        let (upload, found) = try await ownUpload(context, needsClient: true)
-        guard let client = found else { throw APIError.notFound("workspace not reachable") }
+        let upload = try await ownUpload(context)
+        let client = dependencies.connector.sftp(for: try dependencies.connector.endpoint(of: upload.workspace))
         do {
             try await client.remove(upload.tempPath)
         } catch let error as SSHError where error.reason == .notFound {
@@ -123,9 +123,8 @@ extension FileRoutes {
         return Response(status: .noContent)
     }
 
-    /// The upload `:id` of this workspace and caller (404 otherwise) and, when asked, the
-    /// workspace's SFTP client (409 when it is not running).
-    private func ownUpload(_ context: CubicleRequestContext, needsClient: Bool) async throws -> (Upload, SFTPClient?) {
+    /// The upload `:id` of this workspace and caller; 404 for anyone else's or an expired one.
+    private func ownUpload(_ context: CubicleRequestContext) async throws -> Upload {
         let caller = try context.requireCaller()
         let name = try dependencies.visibleWorkspace(context.parameters.require("name"), for: caller)
         let id = try context.parameters.require("id")
@@ -138,8 +137,7 @@ extension FileRoutes {
             throw notFound
         }
         guard upload.workspace == name, upload.username == caller.username || caller.isAdmin else { throw notFound }
-        guard needsClient else { return (upload, nil) }
-        return (upload, dependencies.connector.sftp(for: try dependencies.connector.endpoint(of: name)))
+        return upload
     }
 
     /// The SHA-256 of a workspace file, read back with pipelined SFTP reads.

@@ -94,6 +94,10 @@ import Testing
         #expect(entries.first { $0["name"] as? String == "sub" }?["isDir"] as? Bool == true)
 
         #expect(try await fixture.names(in: dir) == [".keep", "sub", "visible.txt"])
+        let empty = try await fixture.get("\(dir)/.keep")
+        #expect(empty.status == 200)
+        #expect(empty.body.isEmpty)
+        #expect(empty.headers["content-length"] == "0")
     }
 
     @Test func uploadCutOffMidBodyLeavesTheOldFileByteIdenticalAndNoTemporaryFile() async throws {
@@ -138,6 +142,23 @@ import Testing
             try await !fixture.names(in: dir).contains { $0.hasPrefix(".cubicle-upload-") }
         }
         #expect(String(decoding: try await fixture.get("\(dir)/s.txt").body, as: UTF8.self) == "before")
+    }
+
+    @Test func expectContinueGetsAnInterim100BeforeTheBodyIsSent() async throws {
+        let fixture = try FilesFixture.require()
+        let dir = try await Self.scratch(fixture)
+        let target = URL(string: fixture.url("", ["path": "\(dir)/e.txt"]))!
+        let socket = try await RawHTTP.open(port: target.port ?? 80)
+        defer { Task { await socket.close() } }
+        let head = "PUT \(target.path)?\(target.query ?? "") HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(fixture.server.adminToken)\r\n"
+            + "Content-Length: 5\r\nExpect: 100-continue\r\n\r\n"
+        try await socket.send(Array(head.utf8))
+        let interim = try await socket.receive(until: "\r\n\r\n")
+        #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(interim)")
+        try await socket.send(Array("hello".utf8))
+        let final = try await socket.receive(until: "}")
+        #expect(final.contains("HTTP/1.1 201"), "\(final)")
+        #expect(String(decoding: try await fixture.get("\(dir)/e.txt").body, as: UTF8.self) == "hello")
     }
 
     @Test func overwriteFalseAnswers409AndKeepsTheExistingFile() async throws {
@@ -274,6 +295,23 @@ struct RawHTTP: Sendable {
                 guard n > 0 else { throw TestFailure("send failed: \(errno)") }
                 sent += n
             }
+        }
+    }
+
+    /// Reads until `marker` arrives (or the peer closes, or 30 s pass); answers what arrived.
+    func receive(until marker: String) async throws -> String {
+        let fd = self.fd
+        return try await blocking {
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !String(decoding: received, as: UTF8.self).contains(marker) {
+                var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&descriptor, 1, 30_000) > 0 else { break }
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                guard n > 0 else { break }
+                received += buffer[0..<n]
+            }
+            return String(decoding: received, as: UTF8.self)
         }
     }
 
