@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // System libraries: module maps only.
@@ -71,6 +72,7 @@ let package = Package(
             name: "API",
             dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", "SSHClient", logging,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                crypto, .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             swiftSettings: strict
         ),
@@ -111,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "CubicleModel", yams, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["API", "CubicleModel", "Store", yams, .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -69,13 +69,15 @@ public enum CubicleServer {
             reactor = sshReactor
             let workspaceConnector = WorkspaceConnector(provisioner: provisioner, pool: SSHSessionPool(reactor: sshReactor))
             connector = workspaceConnector
-            let dependencies = APIDependencies(
+            var dependencies = APIDependencies(
                 store: store, provisioner: provisioner, catalog: { watcher.catalog },
                 clusterCheck: { _ = try await kube.list(Namespace.self, options: ListOptions(limit: 1)) },
                 connector: workspaceConnector, time: time, blueprintStatus: { watcher.status })
+            dependencies.files.maxUploadBytes = configuration.maxUploadBytes
             let embeddedKubeconfig = connection.embedded == nil ? nil : connection.kubeconfigPath
             let app = Application(
                 router: APIRouter.make(dependencies),
+                server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cubicle"),
                 onServerRunning: { channel in
                     let port = channel.localAddress?.port ?? configuration.port
@@ -89,7 +91,7 @@ public enum CubicleServer {
             var services: [any ServiceLifecycle.Service] = [
                 TaskService(name: "provisioner") { try await provisioner.run() },
                 TaskService(name: "blueprints") { try await watcher.run() },
-                StoreTidier(store: store, time: time),
+                StoreTidier(store: store, time: time, removeFiles: { await workspaceConnector.removeAbandonedUploads($0.uploads) }),
                 TaskService(name: "ssh") { try await workspaceConnector.run() },
             ]
             if let kubelet = connection.kubelet { services.append(TaskService(name: "kubelet") { await kubelet() }) }

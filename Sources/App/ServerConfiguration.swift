@@ -38,6 +38,8 @@ public struct ServerConfiguration: Sendable {
     public var provisionTimeout: Double
     /// The environment (for kubeconfig discovery).
     public var environment: [String: String]
+    /// The largest file an upload may carry, in bytes (`files.maxUploadBytes`).
+    public var maxUploadBytes: Int64 = 10 << 30
 
     /// A configuration with defaults relative to the current directory.
     public init(

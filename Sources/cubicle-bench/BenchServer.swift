@@ -17,7 +17,9 @@ struct BenchServer: Sendable {
     private let task: Task<Void, Never>
 
     /// Starts a server with the blueprints and workspace scripts under `repository`.
-    static func start(repository: String, provisionTimeout: Double, logger: Logger) async throws -> BenchServer {
+    static func start(
+        repository: String, provisionTimeout: Double, logger: Logger, kubelet: ServerConfiguration.KubeletMode = .instant
+    ) async throws -> BenchServer {
         let blueprints = (repository as NSString).appendingPathComponent("blueprints")
         let workspace = (repository as NSString).appendingPathComponent("workspace")
         let data = try await Offload.run { () throws -> String in
@@ -35,7 +37,7 @@ struct BenchServer: Sendable {
         }
         let configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, dataDirectory: data, blueprintsDirectory: blueprints, workspaceDirectory: workspace,
-            forceEmbedded: true, kubelet: .instant, provisionTimeout: provisionTimeout, environment: [:])
+            forceEmbedded: true, kubelet: kubelet, provisionTimeout: provisionTimeout, environment: [:])
         let (events, continuation) = AsyncStream.makeStream(of: Result<CubicleServer.Ready, any Error>.self)
         let task = Task {
             do {

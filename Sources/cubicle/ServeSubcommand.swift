@@ -49,6 +49,9 @@ struct ServeSubcommand: AsyncParsableCommand {
         help: "Embedded kubelet: the third octets x of pod addresses 127.77.x.y, as N or N-M.")
     var podAddressBlocks = "0-249"
 
+    @Option(name: .customLong("max-upload-bytes"), help: "The largest file an upload may carry, in bytes (config files.maxUploadBytes).")
+    var maxUploadBytes: Int64 = 10 << 30
+
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "cubicle")
@@ -61,11 +64,12 @@ struct ServeSubcommand: AsyncParsableCommand {
         guard let mode = ServerConfiguration.KubeletMode(rawValue: kubelet) else {
             throw ValidationError("--kubelet must be process or instant")
         }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: String(listen[..<colon]), port: port, dataDirectory: dataDir, blueprintsDirectory: blueprints,
             workspaceDirectory: workspaceDir, kubeconfig: kubeconfig, context: context, forceEmbedded: embedded,
             namespace: namespace, jobTTL: jobTTL, kubelet: mode,
             podAddressBlocks: try KubeletConfiguration.parseAddressBlocks(podAddressBlocks), provisionTimeout: provisionTimeout)
+        configuration.maxUploadBytes = maxUploadBytes
         try await CubicleServer.run(configuration, logger: logger)
     }
 }

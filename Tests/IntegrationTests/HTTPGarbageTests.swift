@@ -9,30 +9,30 @@ import Testing
 
     @Test func hostileRequestsGetClientErrorsAndTheServerStaysHealthy() async throws {
         try await ServerHarness.with { server in
-            let port = RawHTTP.port(of: server.url)
+            let port = HostileHTTP.port(of: server.url)
             let auth = "Authorization: Bearer \(server.adminToken)\r\n"
 
             // Invalid UTF-8 in the path.
             var invalidPath = Array("GET /api/v1/workspaces/".utf8) + [0xFF, 0xFE, 0xC0, 0x80]
             invalidPath += Array(" HTTP/1.1\r\nHost: x\r\n\(auth)Connection: close\r\n\r\n".utf8)
-            let pathAnswer = try await RawHTTP.exchange(invalidPath, port: port)
+            let pathAnswer = try await HostileHTTP.exchange(invalidPath, port: port)
             #expect(pathAnswer.status.map { (400..<500).contains($0) } ?? true, "\(pathAnswer.text.prefix(200))")
 
             // Percent-encoded invalid UTF-8 and NUL.
             for path in ["/api/v1/workspaces/%FF%FE", "/api/v1/workspaces/a%00b", "/api/v1/jobs/%C0%80", "/api/v1/users/%FF/profile"] {
-                let answer = try await RawHTTP.exchange(Self.request("GET \(path) HTTP/1.1\r\nHost: x\r\n\(auth)Connection: close\r\n\r\n"), port: port)
+                let answer = try await HostileHTTP.exchange(Self.request("GET \(path) HTTP/1.1\r\nHost: x\r\n\(auth)Connection: close\r\n\r\n"), port: port)
                 #expect(answer.status.map { (400..<500).contains($0) } == true, "\(path): \(answer.text.prefix(200))")
             }
 
             // A 1 MiB header.
             let hugeHeader = "X-Big: " + String(repeating: "a", count: 1 << 20) + "\r\n"
-            let big = try await RawHTTP.exchange(Self.request("GET /api/v1/workspaces HTTP/1.1\r\nHost: x\r\n\(auth)\(hugeHeader)Connection: close\r\n\r\n"), port: port)
+            let big = try await HostileHTTP.exchange(Self.request("GET /api/v1/workspaces HTTP/1.1\r\nHost: x\r\n\(auth)\(hugeHeader)Connection: close\r\n\r\n"), port: port)
             #expect(big.status.map { (400..<500).contains($0) } ?? true, "\(big.text.prefix(200))")
 
             // Conflicting framing (Content-Length and chunked) must not smuggle a second request.
             let smuggle = "POST /api/v1/workspaces HTTP/1.1\r\nHost: x\r\n\(auth)Content-Type: application/json\r\n"
                 + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\nGET /api/v1/users HTTP/1.1\r\nHost: x\r\n\r\n"
-            let smuggled = try await RawHTTP.exchange(Self.request(smuggle), port: port)
+            let smuggled = try await HostileHTTP.exchange(Self.request(smuggle), port: port)
             #expect(smuggled.status.map { (400..<500).contains($0) } ?? true, "\(smuggled.text.prefix(300))")
             #expect(!smuggled.text.contains("\"username\""), "a second, smuggled request was answered")
 
@@ -48,17 +48,17 @@ import Testing
             let badString = Self.request(
                 "POST /api/v1/workspaces HTTP/1.1\r\nHost: x\r\n\(auth)Content-Type: application/json\r\nContent-Length: \(invalidBody.count)\r\nConnection: close\r\n\r\n",
                 body: invalidBody)
-            let badAnswer = try await RawHTTP.exchange(badString, port: port)
+            let badAnswer = try await HostileHTTP.exchange(badString, port: port)
             #expect(badAnswer.status == 400, "\(badAnswer.text.prefix(200))")
 
             // Control characters and an absurd token in Authorization.
             for token in ["\u{1}\u{2}", String(repeating: "x", count: 8000), "cub_" + String(repeating: "A", count: 43) + "%"] {
-                let answer = try await RawHTTP.exchange(Self.request("GET /api/v1/workspaces HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n"), port: port)
+                let answer = try await HostileHTTP.exchange(Self.request("GET /api/v1/workspaces HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n"), port: port)
                 #expect(answer.status == 401 || answer.status == 400 || answer.status == 431, "\(answer.text.prefix(200))")
             }
 
             // A body that stops short of its Content-Length (client gone) leaves nothing behind.
-            let short = try await RawHTTP.exchange(
+            let short = try await HostileHTTP.exchange(
                 Self.request("POST /api/v1/workspaces HTTP/1.1\r\nHost: x\r\n\(auth)Content-Type: application/json\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n{\"blue"),
                 port: port, timeout: 2)
             #expect(short.status.map { $0 != 500 && $0 != 202 } ?? true, "\(short.text.prefix(200))")

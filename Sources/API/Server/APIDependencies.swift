@@ -19,6 +19,8 @@ public struct APIDependencies: Sendable {
     public var connector: WorkspaceConnector
     /// The health of the blueprint set (the last load's first error, if any).
     public var blueprintStatus: @Sendable () -> BlueprintStatus
+    /// Limits of the file endpoints.
+    public var files = FileSettings()
 
     /// Creates the set.
     public init(

@@ -29,6 +29,14 @@ public struct SSHKeyPair: Hashable, Sendable, CustomStringConvertible {
         )
     }
 
+    /// Equal when the public halves are: the private text is re-exported by libssh with a fresh
+    /// random check value on every import, so comparing it would call one key two keys (and make
+    /// every pool replace its session for a target it already has).
+    public static func == (lhs: SSHKeyPair, rhs: SSHKeyPair) -> Bool { lhs.publicKey == rhs.publicKey }
+
+    /// Hashes the public half only, matching `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(publicKey) }
+
     /// Only the public half, so logs never carry the private key.
     public var description: String { "SSHKeyPair(\(publicKey))" }
 

@@ -20,6 +20,8 @@ struct ServerHarness: Sendable {
     let kube: KubeClient
     let dataDirectory: TemporaryDirectory
     let task: Task<Void, any Error>
+    /// What the server was started with (a restart reuses it, data directory included).
+    let configuration: ServerConfiguration
 
     /// The repository root (this file is Tests/IntegrationTests/Support/ServerHarness.swift).
     static let repository: String = {
@@ -30,14 +32,29 @@ struct ServerHarness: Sendable {
 
     /// Starts a server; `blueprints` is a directory (default: the shipped `blueprints/`).
     static func start(
-        blueprints: String? = nil, provisionTimeout: Double = 300, kubelet: ServerConfiguration.KubeletMode = .instant
+        blueprints: String? = nil, provisionTimeout: Double = 300, kubelet: ServerConfiguration.KubeletMode = .instant,
+        configure: @Sendable (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> ServerHarness {
         let data = try TemporaryDirectory("cubicle-it")
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, dataDirectory: data.path, blueprintsDirectory: blueprints ?? "\(repository)/blueprints",
             workspaceDirectory: "\(repository)/workspace", forceEmbedded: true, kubelet: kubelet,
             podAddressBlocks: Self.nextBlock(),
             provisionTimeout: provisionTimeout, environment: [:])
+        configure(&configuration)
+        return try await launch(configuration, data: data)
+    }
+
+    /// Stops the server without removing its data and starts it again on the same data
+    /// directory (store, embedded cluster, pod volumes), as a process restart would.
+    func restarted() async throws -> ServerHarness {
+        await kube.shutdown()
+        task.cancel()
+        _ = await task.result
+        return try await Self.launch(configuration, data: dataDirectory)
+    }
+
+    private static func launch(_ configuration: ServerConfiguration, data: TemporaryDirectory) async throws -> ServerHarness {
         let ready = Mutex<CubicleServer.Ready?>(nil)
         var logger = Logger(label: "it")
         logger.logLevel = .warning
@@ -57,7 +74,8 @@ struct ServerHarness: Sendable {
         let token = try await blocking { try String(contentsOfFile: "\(data.path)/admin-token", encoding: .utf8) }
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let kube = try KubeClient(config: try await KubeConfig.load(path: kubeconfig, environment: [:]))
-        return ServerHarness(url: info.url, adminToken: token, cluster: cluster, kube: kube, dataDirectory: data, task: task)
+        return ServerHarness(
+            url: info.url, adminToken: token, cluster: cluster, kube: kube, dataDirectory: data, task: task, configuration: configuration)
     }
 
     /// Pod address blocks 150…199 (other suites use 200…249), one per server, so parallel
@@ -74,9 +92,9 @@ struct ServerHarness: Sendable {
     /// Runs `body` against a fresh server and stops it afterwards.
     static func with<T: Sendable>(
         blueprints: String? = nil, provisionTimeout: Double = 300, kubelet: ServerConfiguration.KubeletMode = .instant,
-        _ body: (ServerHarness) async throws -> T
+        configure: @Sendable (inout ServerConfiguration) -> Void = { _ in }, _ body: (ServerHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await start(blueprints: blueprints, provisionTimeout: provisionTimeout, kubelet: kubelet)
+        let harness = try await start(blueprints: blueprints, provisionTimeout: provisionTimeout, kubelet: kubelet, configure: configure)
         do {
             let result = try await body(harness)
             await harness.stop()

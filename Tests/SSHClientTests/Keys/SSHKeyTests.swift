@@ -60,4 +60,16 @@ import Testing
         #expect(Set([other, pair.publicKey]).count == 1)
         #expect(try SSHKeyPair.generateEd25519().publicKey != pair.publicKey)
     }
+
+    @Test func reimportedKeyPairsAreEqualSoTargetsBuiltPerRequestMatchTheirPooledSession() throws {
+        let pair = try SSHKeyPair.generateEd25519()
+        let first = try SSHKeyPair(privateKey: pair.privateKey)
+        let second = try SSHKeyPair(privateKey: pair.privateKey)
+        #expect(first == second)
+        #expect(Set([first, second, pair]).count == 1)
+        let hostKey = try SSHKeyPair.generateEd25519().publicKey
+        #expect(SSHTarget(host: "h", user: "u", clientKey: first, hostKey: hostKey)
+            == SSHTarget(host: "h", user: "u", clientKey: second, hostKey: hostKey))
+        #expect(try SSHKeyPair.generateEd25519() != first)
+    }
 }

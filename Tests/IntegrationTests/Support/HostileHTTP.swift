@@ -4,7 +4,7 @@ import Foundation
 /// Sends bytes no well-behaved client would (invalid UTF-8 in the request line, oversized
 /// headers, conflicting framing) over a plain TCP socket and reads what comes back until the
 /// server closes or `timeout` passes. Blocking socket calls run off the cooperative pool.
-enum RawHTTP {
+enum HostileHTTP {
     /// The status code of the first response line, or nil when the server closed without one.
     struct Answer: Sendable {
         let status: Int?
