@@ -50,6 +50,11 @@ let package = Package(
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints", "CubicleModel", logging], swiftSettings: strict),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "CubicleModel", logging], swiftSettings: strict),
         .testTarget(
+            name: "WorkspaceTests",
+            dependencies: ["LocalCluster", "Blueprints", "CubicleModel", logging],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "StoreTests",
             dependencies: [
                 "Store", "CubicleModel",
