@@ -58,6 +58,27 @@ struct AppLogsTests {
     }
 
     @Test(arguments: AgentShell.allCases)
+    func followEndsWhenTheSessionThatStartedItGoesAway(shell: AgentShell) async throws {
+        try await withAgentWorkspace(shell: shell, spec: TestBlueprints.spec(["talker": Self.talker])) { workspace in
+            _ = try await workspace.json(AppDocument.self, "app-start", "talker")
+            let logPath = workspace.stateDirectory("talker") + "/app.log"
+            // Like an SSH session's shell that dies without a signal reaching the agent: the agent
+            // is orphaned, with nobody reading (its output goes nowhere, so no pipe breaks either).
+            let agent = workspace.command(["app-logs", "talker", "--follow"]).map { "'\($0)'" }.joined(separator: " ")
+            let parent = try await Programs.start(
+                ["/bin/sh", "-c", "\(agent) >/dev/null 2>&1 & echo $!; wait"], environment: workspace.environment)
+            let stdout = parent.stdout
+            let line = await PipeReader.read(fd: stdout, limit: 64) { $0.contains(UInt8(ascii: "\n")) }
+            let pid = try #require(pid_t(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(await eventually { await !tails(of: logPath).isEmpty })
+            parent.child.signal(SIGKILL)
+            _ = await Programs.wait(parent.child, timeout: 5)
+            #expect(await eventually(timeout: 10) { !(await isAlive(pid)) }, "the orphaned agent ends")
+            #expect(await eventually(timeout: 5) { await tails(of: logPath).isEmpty }, "and takes its tail with it")
+        }
+    }
+
+    @Test(arguments: AgentShell.allCases)
     func appLogIsRotatedPastItsSizeBoundAndLogsReadBothFiles(shell: AgentShell) async throws {
         let chatty = TestBlueprints.shell(
             "i=0; while :; do i=$((i + 1)); echo \"line $i of a chatty app that fills its log quickly\"; sleep 0.01; done")
