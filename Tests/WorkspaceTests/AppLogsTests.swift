@@ -80,20 +80,25 @@ struct AppLogsTests {
 
     @Test(arguments: AgentShell.allCases)
     func appLogIsRotatedPastItsSizeBoundAndLogsReadBothFiles(shell: AgentShell) async throws {
+        // 120 lines of 50-odd bytes: past the 4000-byte bound once, never twice.
         let chatty = TestBlueprints.shell(
-            "i=0; while :; do i=$((i + 1)); echo \"line $i of a chatty app that fills its log quickly\"; sleep 0.01; done")
+            "i=0; while [ $i -lt 120 ]; do i=$((i + 1)); echo \"line $i of a chatty app, padding its lines to fifty\"; sleep 0.01; done; echo done-writing; exec sleep 1000")
         try await withAgentWorkspace(
             shell: shell, spec: TestBlueprints.spec(["chatty": chatty]), environment: ["CUBICLE_APP_LOG_MAX_BYTES": "4000"]
         ) { workspace in
             _ = try await workspace.json(AppDocument.self, "app-start", "chatty")
             let directory = workspace.stateDirectory("chatty")
-            #expect(await eventually { FileManager.default.fileExists(atPath: directory + "/app.log.1") })
+            #expect(try await eventually {
+                guard FileManager.default.fileExists(atPath: directory + "/app.log.1") else { return false }
+                return try await workspace.run("app-logs", "chatty").stdout.contains("done-writing")
+            }, "the app wrote all its lines and the log was rotated")
             let rotated = try #require(try? FileManager.default.attributesOfItem(atPath: directory + "/app.log.1")[.size] as? Int)
             #expect(rotated > 4000)
             let tail = try await workspace.run("app-logs", "chatty", "--tail", "3")
             #expect(tail.stdout.split(separator: "\n").count == 3, "tail: \(tail.stdout)")
             let all = try await workspace.run("app-logs", "chatty")
-            #expect(all.stdout.contains("line 1 of a chatty app"), "the rotated part comes first")
+            #expect(all.stdout.hasPrefix("==> "), "the rotated part comes first: \(all.stdout.prefix(200))")
+            #expect(all.stdout.contains("line 1 of a chatty app") && all.stdout.contains("line 120 of a chatty app"))
         }
     }
 

@@ -28,17 +28,15 @@ struct AppPortTests {
         let spec = TestBlueprints.spec(["web": TestBlueprints.web(port: port)])
         try await withAgentWorkspace(shell: shell, spec: spec) { workspace in
             let squatter = try ListeningSocket(port: port)
-            let agent = try await Programs.start(workspace.command(["app-start", "web"]), environment: workspace.environment)
-            let stdout = agent.stdout
+            let agent = try await Programs.start(workspace.command(["app-start", "web"]), environment: workspace.environment, stderr: true)
+            let stdout = agent.stdout, stderr = try #require(agent.stderr)
             let reader = Task { await PipeReader.read(fd: stdout, limit: 1 << 20) }
-            // While the port is held the agent polls it, sleeping a tenth of a second between looks.
-            let waiting = await eventually(timeout: 4) {
-                await children(of: agent.child.pid).contains { $0.arguments == ["sleep", "0.1"] }
-            }
+            let said = await PipeReader.read(fd: stderr, limit: 4096) { String(decoding: $0, as: UTF8.self).contains("\n") }
             squatter.close()
-            #expect(waiting, "the agent waits for the port")
+            #expect(String(decoding: said, as: UTF8.self).contains("waiting up to 5 s"), "the agent waits for the port")
             let text = String(decoding: await reader.value, as: UTF8.self)
-            #expect(await Programs.wait(agent.child, timeout: 15) == .exited(0), "answer: \(text)")
+            let status = await Programs.wait(agent.child, timeout: 15)
+            #expect(status == .exited(0), "answer: \(text.replacingOccurrences(of: "\n", with: " "))")
             let started = try JSONDecoder().decode(AppDocument.self, from: Data(text.utf8))
             #expect(started.status == "RUNNING", "\(text)")
         }

@@ -18,12 +18,14 @@ struct ProgramOutput: Sendable {
     var exitCode: Int32 { status.shellCode }
 }
 
-/// A program started by a test whose stdout the test reads as it comes.
+/// A program started by a test whose output the test reads as it comes.
 struct StreamingProgram: Sendable {
     /// The child process.
     let child: RuntimeChild
     /// The read end of its stdout pipe; `PipeReader` takes ownership and closes it when done.
     let stdout: Int32
+    /// The read end of its stderr pipe, when asked for (else stderr is /dev/null).
+    let stderr: Int32?
 }
 
 /// Spawns real processes for tests without blocking the cooperative pool: the spawn happens on
@@ -41,10 +43,10 @@ enum Programs {
             stderr: String(decoding: await stderr, as: UTF8.self))
     }
 
-    /// Starts `argv` with its stdout on a pipe the caller reads; stderr goes to /dev/null.
-    static func start(_ argv: [String], environment: [String: String]) async throws -> StreamingProgram {
-        let (child, out, _) = try await spawn(argv, environment: environment, separateStderr: false)
-        return StreamingProgram(child: child, stdout: out)
+    /// Starts `argv` with its stdout (and with `stderr`, its stderr) on a pipe the caller reads.
+    static func start(_ argv: [String], environment: [String: String], stderr: Bool = false) async throws -> StreamingProgram {
+        let (child, out, err) = try await spawn(argv, environment: environment, separateStderr: stderr)
+        return StreamingProgram(child: child, stdout: out, stderr: err)
     }
 
     /// Waits for `child`, killing it when it outlives `timeout` seconds.
