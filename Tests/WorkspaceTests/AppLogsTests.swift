@@ -58,6 +58,24 @@ struct AppLogsTests {
     }
 
     @Test(arguments: AgentShell.allCases)
+    func followWithStdinEOFEndsWhenItsStdinEnds(shell: AgentShell) async throws {
+        // The API's follower: its SSH channel closing ends its stdin, and nothing else tells it.
+        // Here stdin is /dev/null, so it has ended before the follow begins.
+        try await withAgentWorkspace(shell: shell, spec: TestBlueprints.spec(["talker": Self.talker])) { workspace in
+            _ = try await workspace.json(AppDocument.self, "app-start", "talker")
+            let logPath = workspace.stateDirectory("talker") + "/app.log"
+            let follower = try await Programs.start(
+                workspace.command(["app-logs", "talker", "--follow", "--stdin-eof"]), environment: workspace.environment)
+            let stdout = follower.stdout
+            let reader = Task { await PipeReader.read(fd: stdout, limit: 1 << 20) }
+            let status = await Programs.wait(follower.child, timeout: 15)
+            #expect(status == .exited(0), "the follower ends on its own once stdin ends: \(status)")
+            _ = await reader.value
+            #expect(await eventually(timeout: 5) { await tails(of: logPath).isEmpty }, "no tail is left behind")
+        }
+    }
+
+    @Test(arguments: AgentShell.allCases)
     func followEndsWhenTheSessionThatStartedItGoesAway(shell: AgentShell) async throws {
         try await withAgentWorkspace(shell: shell, spec: TestBlueprints.spec(["talker": Self.talker])) { workspace in
             _ = try await workspace.json(AppDocument.self, "app-start", "talker")
