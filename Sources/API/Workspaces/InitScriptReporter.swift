@@ -22,8 +22,8 @@ public final class InitScriptReporter: Sendable {
         self.connector.withLock { $0 = connector }
     }
 
-    /// The trail entries for `workspace`: one `Warning` per failed init script, or one saying
-    /// the status could not be read.
+    /// The trail entries for `workspace`: one `Warning` per failed init script (none, and a log
+    /// line, when the status cannot be read).
     public func warnings(for workspace: String) async -> [TrailEntry] {
         guard let connector = connector.withLock({ $0 }) else { return [] }
         let object = "Pod/\(workspace)"
@@ -39,9 +39,10 @@ public final class InitScriptReporter: Sendable {
                     message: "init script \(name) failed\(code)\(lastLine) (log: ~/.cubicle/init/\(name).log)", status: "Warning")
             }
         } catch {
+            // Not a script failure, and an unreachable sshd shows in every shell and app call;
+            // the log says why the status is missing (pods without sshd, e.g. the instant kubelet).
             logger.warning("could not read init script status", metadata: ["workspace": "\(workspace)", "error": "\(error)"])
-            return [TrailEntry(
-                type: .status, objectName: object, message: "could not read how the init scripts went: \(error)", status: "Warning")]
+            return []
         }
     }
 }

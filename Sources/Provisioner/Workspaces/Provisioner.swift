@@ -99,6 +99,9 @@ public final class Provisioner: Sendable {
     /// Restarts every job the store still has as running (after a crash or a restart).
     func resumeUnfinishedJobs() async throws {
         for job in try await store.jobs.unfinished() {
+            // A job admitted while the watches were syncing already runs; a second runner would
+            // repeat its trail and then fail to complete it.
+            if activeJob(for: job.workspaceName)?.id == job.id { continue }
             let full = (try? await store.jobs.get(id: job.id)) ?? job
             logger.info("resuming job", metadata: ["job": "\(job.id)", "workspace": "\(job.workspaceName)", "action": "\(job.action)"])
             launch(full)
