@@ -13,6 +13,7 @@ import Testing
           description: apps integration test
           image: cubicle/workspace:debian-12
           resources: { cpu: "1", memory: 1Gi }
+          env: { GREETING: hello-env }
           storages:
             home:
               enabled: true
@@ -26,7 +27,7 @@ import Testing
                 exit 3
             - name: writes
               script: |
-                echo ran >> "$HOME/init-ran"
+                echo "ran with $GREETING" >> "$HOME/init-ran"
           enableApps: true
           apps:
             ticker:
@@ -203,7 +204,7 @@ import Testing
         expectInitWarning(started)
         let podIP = try #require(try await server.request("GET", base).json()["podIP"] as? String)
         let ran = try await WorkspaceSSHTests.ssh(server, workspace: name, podIP: podIP, "cat ~/init-ran")
-        #expect(ran.output == "ran\n", "the succeeded init script ran once across the restart")
+        #expect(ran.output == "ran with hello-env\n", "the succeeded init script ran once, with the blueprint's env, across the restart")
         let apps = try await server.request("GET", "\(base)/apps").json().array
         #expect(apps.first?["status"] as? String == "STOPPED" && apps.first?["restarts"] as? Int == 0, "installed, not auto-started")
 
