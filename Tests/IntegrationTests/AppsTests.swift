@@ -1,13 +1,16 @@
 import CubicleTestSupport
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Apps, init scripts and sysinfo through the API, in one real workspace (process kubelet): the
 /// bootstrap runs the init scripts and the agent, the API reaches the agent over SSH.
 @Suite struct AppsTests {
-    /// A blueprint with two init scripts (one fails) and one app whose install writes its binary,
-    /// a small script printing a line a second, restarted when it fails.
-    static let blueprint = #"""
+    /// A blueprint with two init scripts (one fails), an app whose install writes its binary (a
+    /// small script printing a line every 0.3 s, restarted when it fails) and python's web server.
+    static func blueprint(webPort: Int) -> String { #"""
         blueprint:
           name: apps-it
           description: apps integration test
@@ -44,12 +47,23 @@ import Testing
               maxRestartBackoff: 2s
               versionCmd: ["/bin/sh", "~/bin/ticker", "--version"]
               versionRegex: "ticker ([0-9.]+)"
+            web:
+              enabled: true
+              binary: /usr/bin/python3
+              start: ["/usr/bin/python3", "-m", "http.server", "\#(webPort)", "--bind", "127.0.0.1"]
+              listen: \#(webPort)
+              protocol: http
+              restartPolicy: on-failure
+              versionCmd: ["/usr/bin/python3", "--version"]
+              versionRegex: "Python (\\d+\\.\\d+\\.\\d+)"
         """#
+    }
 
     @Test func appsInitScriptsAndSysinfoWorkInsideARealWorkspace() async throws {
         let directory = try TemporaryDirectory("cubicle-apps-bp")
         defer { directory.remove() }
-        try directory.write("apps-it.yaml", Self.blueprint)
+        let webPort = try Self.freePort()
+        try directory.write("apps-it.yaml", Self.blueprint(webPort: webPort))
         try await ServerHarness.with(blueprints: directory.path, kubelet: .process) { server in
             let reply = try await server.request("POST", "/api/v1/workspaces", body: #"{"blueprint":"apps-it"}"#).json()
             let name = try #require(reply["workspace"] as? String)
@@ -63,6 +77,7 @@ import Testing
             let pid = try await Self.installAndStart(server, base: base)
             try await Self.checkLogs(server, base: base, name: name, podIP: podIP)
             try await Self.checkRestartAndStop(server, base: base, name: name, podIP: podIP, pid: pid)
+            try await Self.checkPortTaken(server, base: base, name: name, podIP: podIP, port: webPort)
             try await Self.checkSysinfo(server, base: base)
             try await Self.checkSoftStopAndStart(server, base: base, name: name)
         }
@@ -92,9 +107,12 @@ import Testing
     /// NOT-INSTALLED → install (202) → STOPPED with a version → start → RUNNING with a pid.
     static func installAndStart(_ server: ServerHarness, base: String) async throws -> Int {
         let listed = try await server.request("GET", "\(base)/apps").json().array
-        #expect(listed.count == 1 && listed.first?["name"] as? String == "ticker")
+        #expect(listed.map { $0["name"] as? String ?? "" } == ["ticker", "web"])
         #expect(listed.first?["status"] as? String == "NOT-INSTALLED")
         #expect(listed.first?["protocol"] as? String == "tcp" && listed.first?["restarts"] as? Int == 0)
+        let web = listed.last
+        #expect(web?["status"] as? String == "STOPPED" && web?["protocol"] as? String == "http", "\(String(describing: web?.value))")
+        #expect((web?["version"] as? String ?? "").hasPrefix("3."), "python's version: \(String(describing: web?.value))")
 
         let install = try await server.request("POST", "\(base)/apps/ticker/install")
         #expect(install.status == 202, "\(String(decoding: install.body, as: UTF8.self))")
@@ -173,6 +191,34 @@ import Testing
         #expect(try await Self.ticker(server, base: base)["status"] as? String == "STOPPED", "and it is not restarted")
     }
 
+    /// Another process on the app's port makes it INVALID and its start a `409 port_in_use`;
+    /// once the port is free it starts and serves.
+    static func checkPortTaken(_ server: ServerHarness, base: String, name: String, podIP: String, port: Int) async throws {
+        let squatter = try await WorkspaceSSHTests.ssh(
+            server, workspace: name, podIP: podIP,
+            "nohup setsid /usr/bin/python3 -m http.server \(port) --bind 127.0.0.1 >/dev/null 2>&1 </dev/null & echo $!")
+        let squatterPID = try #require(Int(squatter.output.trimmingCharacters(in: .whitespacesAndNewlines)), "\(squatter.output)")
+        try await eventually("the app reads INVALID while another process holds its port", within: 20) {
+            try await Self.app("web", server, base: base)["status"] as? String == "INVALID"
+        }
+        let refused = try await server.request("POST", "\(base)/apps/web/start")
+        #expect(refused.status == 409 && Self.code(refused) == "port_in_use", "\(String(decoding: refused.body, as: UTF8.self))")
+        _ = try await WorkspaceSSHTests.ssh(server, workspace: name, podIP: podIP, "kill \(squatterPID)")
+        try await eventually("the port is free again", within: 20) {
+            try await Self.app("web", server, base: base)["status"] as? String == "STOPPED"
+        }
+        let started = try await server.request("POST", "\(base)/apps/web/start")
+        #expect(started.status == 200, "\(String(decoding: started.body, as: UTF8.self))")
+        try await eventually("the web app runs", within: 20) {
+            try await Self.app("web", server, base: base)["status"] as? String == "RUNNING"
+        }
+        let served = try await WorkspaceSSHTests.ssh(
+            server, workspace: name, podIP: podIP,
+            "/usr/bin/python3 -c 'import urllib.request; print(urllib.request.urlopen(\"http://127.0.0.1:\(port)/\").status)'")
+        #expect(served.output == "200\n", "\(served.output)")
+        #expect(try await server.request("POST", "\(base)/apps/web/stop").status == 200)
+    }
+
     static func checkSysinfo(_ server: ServerHarness, base: String) async throws {
         let reply = try await server.request("GET", "\(base)/sysinfo")
         #expect(reply.status == 200)
@@ -205,8 +251,8 @@ import Testing
         let podIP = try #require(try await server.request("GET", base).json()["podIP"] as? String)
         let ran = try await WorkspaceSSHTests.ssh(server, workspace: name, podIP: podIP, "cat ~/init-ran")
         #expect(ran.output == "ran with hello-env\n", "the succeeded init script ran once, with the blueprint's env, across the restart")
-        let apps = try await server.request("GET", "\(base)/apps").json().array
-        #expect(apps.first?["status"] as? String == "STOPPED" && apps.first?["restarts"] as? Int == 0, "installed, not auto-started")
+        let ticker = try await Self.ticker(server, base: base)
+        #expect(ticker["status"] as? String == "STOPPED" && ticker["restarts"] as? Int == 0, "installed, not auto-started: \(ticker.value)")
 
         let delete = try await server.request("DELETE", "\(base)?delete=true").json()
         _ = try await server.finishedJob(try #require(delete["jobId"] as? String), within: 120)
@@ -217,9 +263,29 @@ import Testing
     }
 
     static func ticker(_ server: ServerHarness, base: String) async throws -> JSONObject {
+        try await app("ticker", server, base: base)
+    }
+
+    static func app(_ name: String, _ server: ServerHarness, base: String) async throws -> JSONObject {
         let reply = try await server.request("GET", "\(base)/apps")
         guard reply.status == 200 else { throw TestFailure("apps: \(reply.status) \(String(decoding: reply.body, as: UTF8.self))") }
-        return try reply.json().array.first { $0["name"] as? String == "ticker" } ?? JSONObject([:])
+        return try reply.json().array.first { $0["name"] as? String == name } ?? JSONObject([:])
+    }
+
+    /// A TCP port nothing listens on right now (bound to port 0, then released).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw TestFailure("bind: \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
