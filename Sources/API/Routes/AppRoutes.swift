@@ -78,8 +78,12 @@ struct AppRoutes: RouteSet {
         let body = ResponseBody { writer in
             if follow {
                 // Ends when the client goes: the channel closes, the agent's stdin ends, it exits.
-                try await request.body.consumeWithCancellationOnInboundClose { _ in
-                    try await Self.copy(channel, to: &writer)
+                do {
+                    try await request.body.consumeWithCancellationOnInboundClose { _ in
+                        try await Self.copy(channel, to: &writer)
+                    }
+                } catch is CancellationError {
+                    return
                 }
             } else {
                 try await Self.copy(channel, to: &writer)

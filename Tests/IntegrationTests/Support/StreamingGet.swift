@@ -13,7 +13,7 @@ enum StreamingGet {
         port: Int, path: String, token: String, timeout: Double = 30, until: @escaping @Sendable (String) -> Bool
     ) async throws -> String {
         try await blocking {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
             defer { close(fd) }
             var address = sockaddr_in()

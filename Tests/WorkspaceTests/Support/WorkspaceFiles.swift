@@ -84,7 +84,7 @@ enum TestDirectories {
 
 /// A TCP port free on `ip` right now (bound to port 0 and released).
 func freePort(on ip: String = "127.0.0.1") throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     try #require(fd >= 0)
     defer { close(fd) }
     var address = sockaddr_in()
@@ -106,7 +106,7 @@ struct ListeningSocket {
     let fd: Int32
 
     init(ip: String = "127.0.0.1", port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         try #require(fd >= 0)
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
