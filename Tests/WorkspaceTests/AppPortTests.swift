@@ -14,6 +14,7 @@ struct AppPortTests {
             #expect(try await workspace.app("web").status == "INVALID")
             let refused = try await workspace.json(AgentErrorDocument.self, "app-start", "web")
             #expect(refused.error == "port_in_use", "start waits up to 5 s for the port, then gives up")
+            #expect(refused.message.contains("(pid \(getpid()),"), "and names who holds it: \(refused.message)")
             squatter.close()
 
             let started = try await workspace.json(AppDocument.self, "app-start", "web")
