@@ -136,7 +136,7 @@ struct AppLogsTests {
 
 /// `tail` processes reading `path`.
 func tails(of path: String) async -> [pid_t] {
-    await RuntimeWorker.shared.run {
+    await scanning {
         ProcFS.allPIDs().filter { pid in
             guard let info = ProcFS.stat(pid), info.state != "Z" else { return false }
             let arguments = (FileIO.read("/proc/\(pid)/cmdline") ?? "").split(separator: "\0").map(String.init)

@@ -107,7 +107,7 @@ func eventually(timeout: Double = 15, _ condition: () async throws -> Bool) asyn
 
 /// Live (non-zombie) processes whose command line or working directory mentions `text`.
 func processes(mentioning text: String) async -> [pid_t] {
-    await RuntimeWorker.shared.run {
+    await scanning {
         ProcFS.allPIDs().filter { pid in
             guard pid != getpid(), let info = ProcFS.stat(pid), info.state != "Z" else { return false }
             let commandLine = (FileIO.read("/proc/\(pid)/cmdline") ?? "").replacingOccurrences(of: "\0", with: " ")
@@ -119,12 +119,12 @@ func processes(mentioning text: String) async -> [pid_t] {
 
 /// Live (non-zombie) processes of session `session`.
 func processes(inSession session: pid_t) async -> [pid_t] {
-    await RuntimeWorker.shared.run { ProcFS.processes(inSession: session) }
+    await scanning { ProcFS.processes(inSession: session) }
 }
 
 /// Whether `pid` is a live, non-zombie process.
 func isAlive(_ pid: pid_t) async -> Bool {
-    await RuntimeWorker.shared.run { ProcFS.stat(pid).map { $0.state != "Z" } ?? false }
+    await scanning { ProcFS.stat(pid).map { $0.state != "Z" } ?? false }
 }
 
 /// A process as /proc shows it.
@@ -135,11 +135,19 @@ struct ProcessEntry: Sendable {
 
 /// The live children of `parent`, with their command lines.
 func children(of parent: pid_t) async -> [ProcessEntry] {
-    await RuntimeWorker.shared.run {
+    await scanning {
         ProcFS.children(of: parent).compactMap { pid in
             guard let info = ProcFS.stat(pid), info.state != "Z" else { return nil }
             let arguments = (FileIO.read("/proc/\(pid)/cmdline") ?? "").split(separator: "\0").map(String.init)
             return ProcessEntry(pid: pid, arguments: arguments)
         }
+    }
+}
+
+/// Runs a /proc scan on a thread of its own: tests poll these often, and on the runtime's one
+/// worker thread they would delay every sandbox and kubelet in the same test process.
+func scanning<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+        Thread { continuation.resume(returning: work()) }.start()
     }
 }
