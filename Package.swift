@@ -117,6 +117,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "WorkspaceTests",
+            dependencies: ["LocalCluster", "Blueprints", "CubicleModel", logging],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "StoreTests",
             dependencies: [
                 "Store", "CubicleModel",

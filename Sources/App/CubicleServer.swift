@@ -58,17 +58,20 @@ public enum CubicleServer {
             let status = await watcher.reload()
             logger.info("blueprints loaded", metadata: ["directory": "\(configuration.blueprintsDirectory)", "status": "\(status)", "names": "\(watcher.catalog.names)"])
             let scripts = try await WorkspaceScriptsLoader.load(from: configuration.workspaceDirectory)
+            let initScripts = InitScriptReporter(logger: Logger(label: "cubicle.provisioner"))
             let provisioner = Provisioner(
                 client: kube, store: store, renderer: WorkspaceRenderer(scripts: scripts),
                 catalog: { watcher.catalog },
                 settings: ProvisionerSettings(
                     namespace: namespace, monitor: .init(timeout: configuration.provisionTimeout),
                     holderIdentity: ProcessInfo.processInfo.hostName),
-                time: time, logger: Logger(label: "cubicle.provisioner"))
+                time: time, logger: Logger(label: "cubicle.provisioner"),
+                afterStart: { await initScripts.warnings(for: $0) })
             let sshReactor = SSHReactor()
             reactor = sshReactor
             let workspaceConnector = WorkspaceConnector(provisioner: provisioner, pool: SSHSessionPool(reactor: sshReactor))
             connector = workspaceConnector
+            initScripts.attach(workspaceConnector)
             var dependencies = APIDependencies(
                 store: store, provisioner: provisioner, catalog: { watcher.catalog },
                 clusterCheck: { _ = try await kube.list(Namespace.self, options: ListOptions(limit: 1)) },

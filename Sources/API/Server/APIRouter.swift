@@ -10,6 +10,7 @@ public enum APIRouter {
     static let routeSets: [any RouteSet.Type] = [
         HealthRoutes.self, WorkspaceRoutes.self, JobRoutes.self, UserRoutes.self, TokenRoutes.self,
         FileRoutes.self,
+        AppRoutes.self,
     ]
 
     /// Every route `make` registers, in registration order.

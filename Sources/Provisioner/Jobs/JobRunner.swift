@@ -19,7 +19,7 @@ struct JobRunner: Sendable {
     /// Produces the objects to apply for a provision or start (nil when the blueprint or owner is
     /// gone: the job fails with the error).
     let render: @Sendable (Job) async throws -> WorkspaceResources
-    /// Runs after a workspace became Running; returns warnings for the trail (init scripts).
+    /// Runs after a workspace with init scripts became Running; returns warnings for the trail.
     let afterStart: @Sendable (String) async -> [TrailEntry]
 
     func run(_ job: Job) async {
@@ -104,10 +104,15 @@ struct JobRunner: Sendable {
         if current.pod == nil, let pod = objects.last {
             try await apply(pod)
         }
-        return try await monitorStart(job)
+        return try await monitorStart(job, hasInitScripts: Self.hasInitScripts(resources))
     }
 
-    private func monitorStart(_ job: Job) async throws -> JobResult {
+    /// Whether the rendered ConfigMap lists init scripts (only then is there an outcome to read).
+    static func hasInitScripts(_ resources: WorkspaceResources) -> Bool {
+        resources.objects.contains { $0["kind"]?.stringValue == "ConfigMap" && $0[path: ["data", "init.list"]] != nil }
+    }
+
+    private func monitorStart(_ job: Job, hasInitScripts: Bool) async throws -> JobResult {
         var monitor = StartupMonitor(
             podName: job.workspaceName, startedAt: job.createdAt, settings: settings.monitor,
             trail: job.events, progressFloor: 10)
@@ -120,7 +125,7 @@ struct JobRunner: Sendable {
                 case .record(let entry):
                     try await trail.record(entry, to: job.id)
                 case .finish(let result, let message):
-                    if result == .succeeded {
+                    if result == .succeeded, hasInitScripts {
                         for warning in await afterStart(job.workspaceName) { try await trail.record(warning, to: job.id) }
                     } else {
                         logger.info("start failed", metadata: ["workspace": "\(job.workspaceName)", "reason": "\(message)"])

@@ -12,6 +12,14 @@ public struct TrailEntry: Sendable, Hashable {
     public var message: String
     /// Stage, severity or percentage, by type.
     public var status: String
+
+    /// Creates an entry.
+    public init(type: JobEventType, objectName: String, message: String, status: String) {
+        self.type = type
+        self.objectName = objectName
+        self.message = message
+        self.status = status
+    }
 }
 
 /// What the monitor asks its caller to do after an observation.

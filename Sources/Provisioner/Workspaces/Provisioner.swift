@@ -59,7 +59,7 @@ public final class Provisioner: Sendable {
     }
 
     /// Creates a provisioner. `catalog` returns the current blueprints; `afterStart` runs once a
-    /// workspace is Running and returns trail warnings (init script failures).
+    /// workspace with init scripts is Running and returns trail warnings (init script failures).
     public init(
         client: KubeClient, store: any CubicleStore, renderer: WorkspaceRenderer,
         catalog: @escaping @Sendable () -> BlueprintCatalog, settings: ProvisionerSettings,
