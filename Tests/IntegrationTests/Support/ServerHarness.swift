@@ -22,6 +22,8 @@ struct ServerHarness: Sendable {
     let task: Task<Void, any Error>
     /// What the server was started with (a restart reuses it, data directory included).
     let configuration: ServerConfiguration
+    /// Whether this server holds one of the `ProcessServerSlots` (released by `stop`).
+    let holdsSlot: Bool
 
     /// The repository root (this file is Tests/IntegrationTests/Support/ServerHarness.swift).
     static let repository: String = {
@@ -42,7 +44,14 @@ struct ServerHarness: Sendable {
             podAddressBlocks: Self.nextBlock(),
             provisionTimeout: provisionTimeout, environment: [:])
         configure(&configuration)
-        return try await launch(configuration, data: data)
+        let holdsSlot = configuration.kubelet == .process
+        if holdsSlot { await ProcessServerSlots.shared.acquire() }
+        do {
+            return try await launch(configuration, data: data, holdsSlot: holdsSlot)
+        } catch {
+            if holdsSlot { ProcessServerSlots.shared.release() }
+            throw error
+        }
     }
 
     /// Stops the server without removing its data and starts it again on the same data
@@ -51,10 +60,10 @@ struct ServerHarness: Sendable {
         await kube.shutdown()
         task.cancel()
         _ = await task.result
-        return try await Self.launch(configuration, data: dataDirectory)
+        return try await Self.launch(configuration, data: dataDirectory, holdsSlot: holdsSlot)
     }
 
-    private static func launch(_ configuration: ServerConfiguration, data: TemporaryDirectory) async throws -> ServerHarness {
+    private static func launch(_ configuration: ServerConfiguration, data: TemporaryDirectory, holdsSlot: Bool) async throws -> ServerHarness {
         let ready = Mutex<CubicleServer.Ready?>(nil)
         var logger = Logger(label: "it")
         logger.logLevel = .warning
@@ -63,7 +72,7 @@ struct ServerHarness: Sendable {
                 ready.withLock { $0 = info }
             }
         }
-        try await eventually("the server is ready", within: 60) {
+        try await eventually("the server is ready", within: 120) {
             if ready.withLock({ $0 }) != nil { return true }
             if task.isCancelled { throw TestFailure("cancelled") }
             return false
@@ -75,7 +84,8 @@ struct ServerHarness: Sendable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let kube = try KubeClient(config: try await KubeConfig.load(path: kubeconfig, environment: [:]))
         return ServerHarness(
-            url: info.url, adminToken: token, cluster: cluster, kube: kube, dataDirectory: data, task: task, configuration: configuration)
+            url: info.url, adminToken: token, cluster: cluster, kube: kube, dataDirectory: data, task: task, configuration: configuration,
+            holdsSlot: holdsSlot)
     }
 
     /// Pod address blocks 150…199 (other suites use 200…249), one per server, so parallel
@@ -111,6 +121,7 @@ struct ServerHarness: Sendable {
         task.cancel()
         _ = await task.result
         dataDirectory.remove()
+        if holdsSlot { ProcessServerSlots.shared.release() }
     }
 
     // MARK: - HTTP
