@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         // System libraries: module maps only.
@@ -69,8 +70,9 @@ let package = Package(
         ),
         .target(
             name: "API",
-            dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", "SSHClient", logging,
+            dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", "SSHClient", logging, deque,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict
         ),
@@ -79,6 +81,7 @@ let package = Package(
             dependencies: [
                 "CubicleModel", "Blueprints", "Store", "KubeClient", "SSHClient", "LocalCluster", "Provisioner", "API", logging, serviceLifecycle,
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict
         ),
@@ -106,12 +109,15 @@ let package = Package(
         .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner", "KubeClient", "CubicleModel"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["App", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging],
+            dependencies: [
+                "App", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging,
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "CubicleModel", yams, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["API", "CubicleModel", "Store", yams, .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -3,6 +3,7 @@ import Blueprints
 import CubicleModel
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import KubeClient
 import LocalCluster
 import Logging
@@ -38,6 +39,8 @@ public enum CubicleServer {
         try await Offload.run {
             try FileManager.default.createDirectory(
                 atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: configuration.recordingDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         let store = try await SQLiteStore.open(
             .init(path: (configuration.dataDirectory as NSString).appendingPathComponent(SQLiteStore.defaultFileName), jobTTL: configuration.jobTTL),
@@ -46,6 +49,7 @@ public enum CubicleServer {
         var client: KubeClient?
         var reactor: SSHReactor?
         var connector: WorkspaceConnector?
+        var shells: ShellRegistry?
         do {
             let adminToken = try await AdminBootstrap.run(store: store, tokenPath: configuration.adminTokenPath, logger: logger)
             let connection = try await ClusterConnection.open(configuration, logger: logger)
@@ -72,10 +76,17 @@ public enum CubicleServer {
             let dependencies = APIDependencies(
                 store: store, provisioner: provisioner, catalog: { watcher.catalog },
                 clusterCheck: { _ = try await kube.list(Namespace.self, options: ListOptions(limit: 1)) },
-                connector: workspaceConnector, time: time)
+                connector: workspaceConnector, time: time,
+                shellSettings: ShellSettings(
+                    detachTTL: configuration.shellDetachTTL, recordingDirectory: configuration.recordingDirectory,
+                    recordAll: configuration.recordAllSessions, recordInput: configuration.recordShellInput))
+            shells = dependencies.shells
             let embeddedKubeconfig = connection.embedded == nil ? nil : connection.kubeconfigPath
             let app = Application(
                 router: APIRouter.make(dependencies),
+                server: .http1WebSocketUpgrade(
+                    webSocketRouter: APIRouter.makeWebSocket(dependencies),
+                    configuration: .init(ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(20))))),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cubicle"),
                 onServerRunning: { channel in
                     let port = channel.localAddress?.port ?? configuration.port
@@ -101,9 +112,11 @@ public enum CubicleServer {
                     logger: logger))
             try await group.run()
         } catch {
+            shells?.shutdown()
             await shutdown(connector: connector, reactor: reactor, client: client, cluster: cluster, store: store)
             throw error
         }
+        shells?.shutdown()
         await shutdown(connector: connector, reactor: reactor, client: client, cluster: cluster, store: store)
     }
 

@@ -40,6 +40,15 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Option(name: .customLong("job-ttl"), help: "Seconds finished jobs are kept.")
     var jobTTL = 600.0
 
+    @Option(name: .customLong("shell-detach-ttl"), help: "shells.detachTTL: seconds a TTY shell outlives its WebSocket.")
+    var shellDetachTTL = 300.0
+
+    @Flag(name: .customLong("record-all-sessions"), help: "Record every shell as asciicast, not only recordSessions blueprints.")
+    var recordAllSessions = false
+
+    @Flag(name: .customLong("record-shell-input"), help: "shells.recordInput: recordings include what users typed.")
+    var recordShellInput = false
+
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "cubicle")
@@ -49,10 +58,13 @@ struct ServeSubcommand: AsyncParsableCommand {
         guard let mode = ServerConfiguration.KubeletMode(rawValue: kubelet) else {
             throw ValidationError("--kubelet must be process or instant")
         }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: String(listen[..<colon]), port: port, dataDirectory: dataDir, blueprintsDirectory: blueprints,
             workspaceDirectory: workspaceDir, kubeconfig: kubeconfig, context: context, forceEmbedded: embedded,
             namespace: namespace, jobTTL: jobTTL, kubelet: mode)
+        configuration.shellDetachTTL = shellDetachTTL
+        configuration.recordAllSessions = recordAllSessions
+        configuration.recordShellInput = recordShellInput
         try await CubicleServer.run(configuration, logger: logger)
     }
 }

@@ -17,12 +17,14 @@ public struct APIDependencies: Sendable {
     public var time: any TimeSource
     /// SSH to running workspaces (shells, files, the agent).
     public var connector: WorkspaceConnector
+    /// Live interactive shells.
+    public var shells: ShellRegistry
 
     /// Creates the set.
     public init(
         store: any CubicleStore, provisioner: Provisioner, catalog: @escaping @Sendable () -> BlueprintCatalog,
         clusterCheck: @escaping @Sendable () async throws -> Void, connector: WorkspaceConnector,
-        time: any TimeSource = SystemTimeSource()
+        time: any TimeSource = SystemTimeSource(), shellSettings: ShellSettings = ShellSettings()
     ) {
         self.store = store
         self.provisioner = provisioner
@@ -30,6 +32,7 @@ public struct APIDependencies: Sendable {
         self.clusterCheck = clusterCheck
         self.time = time
         self.connector = connector
+        shells = ShellRegistry(settings: shellSettings, store: store, time: time)
     }
 
     /// The workspace name if it exists and the caller may see it; 404 otherwise (another user's

@@ -9,6 +9,7 @@ public enum APIRouter {
     /// The route sets, in registration order; the single source of what the router serves.
     static let routeSets: [any RouteSet.Type] = [
         HealthRoutes.self, WorkspaceRoutes.self, JobRoutes.self, UserRoutes.self, TokenRoutes.self,
+        ShellRoutes.self,
     ]
 
     /// Every route `make` registers, in registration order.
@@ -18,6 +19,7 @@ public enum APIRouter {
     public static func make(_ dependencies: APIDependencies) -> Router<CubicleRequestContext> {
         let router = Router(context: CubicleRequestContext.self)
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: WebSocketTokenMiddleware())
         let api = router.group(RouterPath(stringLiteral: root))
         let authenticated = api.group().add(middleware: BearerAuthMiddleware(store: dependencies.store, time: dependencies.time))
         for set in routeSets {
