@@ -71,7 +71,7 @@ public enum CubicleServer {
                 time: time, logger: Logger(label: "cubicle.provisioner"))
             let sshReactor = SSHReactor()
             reactor = sshReactor
-            let workspaceConnector = WorkspaceConnector(provisioner: provisioner, pool: SSHSessionPool(reactor: sshReactor))
+            let workspaceConnector = WorkspaceConnector(provisioner: provisioner, pool: SSHSessionPool(reactor: sshReactor, options: Self.sshOptions))
             connector = workspaceConnector
             let dependencies = APIDependencies(
                 store: store, provisioner: provisioner, catalog: { watcher.catalog },
@@ -84,9 +84,8 @@ public enum CubicleServer {
             let embeddedKubeconfig = connection.embedded == nil ? nil : connection.kubeconfigPath
             let app = Application(
                 router: APIRouter.make(dependencies),
-                server: .http1WebSocketUpgrade(
-                    webSocketRouter: APIRouter.makeWebSocket(dependencies),
-                    configuration: .init(ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(20))))),
+                server: APIRouter.webSocketServer(
+                    dependencies, configuration: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(20)))),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cubicle"),
                 onServerRunning: { channel in
                     let port = channel.localAddress?.port ?? configuration.port
@@ -118,6 +117,13 @@ public enum CubicleServer {
         }
         shells?.shutdown()
         await shutdown(connector: connector, reactor: reactor, client: client, cluster: cluster, store: store)
+    }
+
+    /// Shells are long-lived channels: allow many per workspace (the workspace sshd allows 256).
+    static var sshOptions: SSHSessionOptions {
+        var options = SSHSessionOptions()
+        options.maxChannels = 128
+        return options
     }
 
     private static func shutdown(

@@ -1,16 +1,13 @@
 import Hummingbird
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 
 /// The per-request context: Hummingbird's core plus who is calling, once authenticated.
-public struct CubicleRequestContext: RequestContext, WebSocketRequestContext {
+public struct CubicleRequestContext: RequestContext {
     /// Hummingbird's core storage.
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller; nil before the auth middleware ran (public routes).
     public var caller: Caller?
-    /// Where a WebSocket upgrade leaves its handler.
-    public let webSocket: WebSocketHandlerReference<CubicleRequestContext>
     /// Carries the shell plan from the upgrade check to the WebSocket handler.
     let upgrade: UpgradeHandoff
     /// The client's IP address (empty when unknown).
@@ -20,7 +17,6 @@ public struct CubicleRequestContext: RequestContext, WebSocketRequestContext {
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         caller = nil
-        webSocket = WebSocketHandlerReference()
         upgrade = UpgradeHandoff()
         remoteIP = source.channel.remoteAddress?.ipAddress ?? ""
     }

@@ -6,7 +6,7 @@ import Store
 
 /// Interactive shells and their records: the `/interactive` endpoint as plain HTTP (answers the
 /// errors an upgrade would get, or 400 without an upgrade; the upgrade itself is served by
-/// `APIRouter.makeWebSocket`), the session lists, and recordings.
+/// `APIRouter.webSocketServer`), the session lists, and recordings.
 struct ShellRoutes: RouteSet {
     let dependencies: APIDependencies
 

@@ -29,6 +29,18 @@ public struct SSHKeyPair: Hashable, Sendable, CustomStringConvertible {
         )
     }
 
+    /// Pairs are the same key when their public halves are: the OpenSSH text of one private key
+    /// differs between exports (random check bytes), so it must not decide equality — a pool
+    /// would otherwise see a "new" target on every import and replace its session.
+    public static func == (lhs: SSHKeyPair, rhs: SSHKeyPair) -> Bool {
+        lhs.publicKey == rhs.publicKey
+    }
+
+    /// Hashes the public half (see `==`).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(publicKey)
+    }
+
     /// Only the public half, so logs never carry the private key.
     public var description: String { "SSHKeyPair(\(publicKey))" }
 

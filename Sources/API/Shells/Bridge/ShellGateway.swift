@@ -62,6 +62,7 @@ struct ShellGateway: Sendable {
                 session = try await start(plan)
             }
         } catch {
+            logger.warning("could not start a shell", metadata: ["workspace": "\(plan.workspace)", "error": "\(error)"])
             await fail(outbound, message(for: error))
             return
         }
