@@ -136,6 +136,37 @@ import Testing
         #expect(anonymous.status == 401)
     }
 
+    @Test func upgradeAnswerNamesTheSessionAndTheProtocolButNeverTheToken() async throws {
+        let fixture = try ShellWorkspace.get()
+        let token = fixture.server.adminToken
+        let encoded = Data(token.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        let arguments = [
+            "-s", "-i", "--http1.1", "--max-time", "5", "-H", "Connection: Upgrade", "-H", "Upgrade: websocket",
+            "-H", "Sec-WebSocket-Version: 13", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+            "-H", "Sec-WebSocket-Protocol: base64url.bearer.authorization.k8s.io.\(encoded), v4.channel.k8s.io, v5.channel.k8s.io",
+            fixture.server.url + fixture.path("tty=false&command=true"),
+        ]
+        let answer = try await blocking {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            process.arguments = arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let head = answer.components(separatedBy: "\r\n\r\n").first ?? ""
+        #expect(head.hasPrefix("HTTP/1.1 101"), "\(head)")
+        let lines = head.lowercased().split(separator: "\r\n")
+        #expect(lines.contains("sec-websocket-protocol: v5.channel.k8s.io"))
+        #expect(lines.contains { $0.range(of: #"^x-cubicle-session: [0-9a-f-]{36}$"#, options: .regularExpression) != nil })
+        #expect(!answer.contains(encoded))
+    }
+
     @Test func stoppedWorkspaceAnswersWorkspaceNotRunning() async throws {
         let fixture = try ShellWorkspace.get()
         let server = fixture.server
