@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
@@ -70,9 +71,10 @@ let package = Package(
         ),
         .target(
             name: "API",
-            dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", "SSHClient", logging,
+            dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", "SSHClient", logging, deque,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
                 crypto, .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict
         ),
@@ -81,6 +83,7 @@ let package = Package(
             dependencies: [
                 "CubicleModel", "Blueprints", "Store", "KubeClient", "SSHClient", "LocalCluster", "Provisioner", "API", logging, serviceLifecycle,
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict
         ),
@@ -108,7 +111,10 @@ let package = Package(
         .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner", "KubeClient", "CubicleModel"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["App", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging],
+            dependencies: [
+                "App", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging,
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

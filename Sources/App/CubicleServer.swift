@@ -3,6 +3,7 @@ import Blueprints
 import CubicleModel
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import KubeClient
 import LocalCluster
 import Logging
@@ -38,6 +39,8 @@ public enum CubicleServer {
         try await Offload.run {
             try FileManager.default.createDirectory(
                 atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: configuration.recordingDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         let store = try await SQLiteStore.open(
             .init(path: (configuration.dataDirectory as NSString).appendingPathComponent(SQLiteStore.defaultFileName), jobTTL: configuration.jobTTL),
@@ -46,6 +49,7 @@ public enum CubicleServer {
         var client: KubeClient?
         var reactor: SSHReactor?
         var connector: WorkspaceConnector?
+        var shells: ShellRegistry?
         do {
             let adminToken = try await AdminBootstrap.run(store: store, tokenPath: configuration.adminTokenPath, logger: logger)
             let connection = try await ClusterConnection.open(configuration, logger: logger)
@@ -69,18 +73,23 @@ public enum CubicleServer {
                 afterStart: { await initScripts.warnings(for: $0) })
             let sshReactor = SSHReactor()
             reactor = sshReactor
-            let workspaceConnector = WorkspaceConnector(provisioner: provisioner, pool: SSHSessionPool(reactor: sshReactor))
+            let workspaceConnector = WorkspaceConnector(provisioner: provisioner, pool: SSHSessionPool(reactor: sshReactor, options: Self.sshOptions))
             connector = workspaceConnector
             initScripts.attach(workspaceConnector)
             var dependencies = APIDependencies(
                 store: store, provisioner: provisioner, catalog: { watcher.catalog },
                 clusterCheck: { _ = try await kube.list(Namespace.self, options: ListOptions(limit: 1)) },
-                connector: workspaceConnector, time: time, blueprintStatus: { watcher.status })
+                connector: workspaceConnector, time: time, blueprintStatus: { watcher.status },
+                shellSettings: ShellSettings(
+                    detachTTL: configuration.shellDetachTTL, recordingDirectory: configuration.recordingDirectory,
+                    recordAll: configuration.recordAllSessions, recordInput: configuration.recordShellInput))
             dependencies.files.maxUploadBytes = configuration.maxUploadBytes
+            shells = dependencies.shells
             let embeddedKubeconfig = connection.embedded == nil ? nil : connection.kubeconfigPath
             let app = Application(
                 router: APIRouter.make(dependencies),
-                server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+                server: APIRouter.webSocketServer(
+                    dependencies, configuration: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(20)))),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cubicle"),
                 onServerRunning: { channel in
                     let port = channel.localAddress?.port ?? configuration.port
@@ -106,10 +115,19 @@ public enum CubicleServer {
                     logger: logger))
             try await group.run()
         } catch {
+            shells?.shutdown()
             await shutdown(connector: connector, reactor: reactor, client: client, cluster: cluster, store: store)
             throw error
         }
+        shells?.shutdown()
         await shutdown(connector: connector, reactor: reactor, client: client, cluster: cluster, store: store)
+    }
+
+    /// Shells are long-lived channels: allow many per workspace (the workspace sshd allows 256).
+    static var sshOptions: SSHSessionOptions {
+        var options = SSHSessionOptions()
+        options.maxChannels = 128
+        return options
     }
 
     private static func shutdown(

@@ -40,6 +40,12 @@ public struct ServerConfiguration: Sendable {
     public var environment: [String: String]
     /// The largest file an upload may carry, in bytes (`files.maxUploadBytes`).
     public var maxUploadBytes: Int64 = 10 << 30
+    /// `shells.detachTTL`: seconds a TTY shell outlives its WebSocket.
+    public var shellDetachTTL: Double = 300
+    /// Record every shell, not only those of blueprints with `recordSessions: true`.
+    public var recordAllSessions = false
+    /// `shells.recordInput`: recordings include what users typed.
+    public var recordShellInput = false
 
     /// A configuration with defaults relative to the current directory.
     public init(
@@ -63,6 +69,9 @@ public struct ServerConfiguration: Sendable {
         self.provisionTimeout = provisionTimeout
         self.environment = environment
     }
+
+    /// Where shell recordings are written.
+    public var recordingDirectory: String { (dataDirectory as NSString).appendingPathComponent("recordings") }
 
     /// The admin token file inside the data directory.
     public var adminTokenPath: String { (dataDirectory as NSString).appendingPathComponent("admin-token") }

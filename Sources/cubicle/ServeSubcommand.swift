@@ -52,6 +52,15 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Option(name: .customLong("max-upload-bytes"), help: "The largest file an upload may carry, in bytes (config files.maxUploadBytes).")
     var maxUploadBytes: Int64 = 10 << 30
 
+    @Option(name: .customLong("shell-detach-ttl"), help: "shells.detachTTL: seconds a TTY shell outlives its WebSocket.")
+    var shellDetachTTL = 300.0
+
+    @Flag(name: .customLong("record-all-sessions"), help: "Record every shell as asciicast, not only recordSessions blueprints.")
+    var recordAllSessions = false
+
+    @Flag(name: .customLong("record-shell-input"), help: "shells.recordInput: recordings include what users typed.")
+    var recordShellInput = false
+
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "cubicle")
@@ -70,6 +79,9 @@ struct ServeSubcommand: AsyncParsableCommand {
             namespace: namespace, jobTTL: jobTTL, kubelet: mode,
             podAddressBlocks: try KubeletConfiguration.parseAddressBlocks(podAddressBlocks), provisionTimeout: provisionTimeout)
         configuration.maxUploadBytes = maxUploadBytes
+        configuration.shellDetachTTL = shellDetachTTL
+        configuration.recordAllSessions = recordAllSessions
+        configuration.recordShellInput = recordShellInput
         try await CubicleServer.run(configuration, logger: logger)
     }
 }

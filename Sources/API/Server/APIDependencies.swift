@@ -21,12 +21,15 @@ public struct APIDependencies: Sendable {
     public var blueprintStatus: @Sendable () -> BlueprintStatus
     /// Limits of the file endpoints.
     public var files = FileSettings()
+    /// Live interactive shells.
+    public var shells: ShellRegistry
 
     /// Creates the set.
     public init(
         store: any CubicleStore, provisioner: Provisioner, catalog: @escaping @Sendable () -> BlueprintCatalog,
         clusterCheck: @escaping @Sendable () async throws -> Void, connector: WorkspaceConnector,
-        time: any TimeSource = SystemTimeSource(), blueprintStatus: @escaping @Sendable () -> BlueprintStatus = { .ok }
+        time: any TimeSource = SystemTimeSource(), blueprintStatus: @escaping @Sendable () -> BlueprintStatus = { .ok },
+        shellSettings: ShellSettings = ShellSettings()
     ) {
         self.store = store
         self.provisioner = provisioner
@@ -35,6 +38,7 @@ public struct APIDependencies: Sendable {
         self.time = time
         self.connector = connector
         self.blueprintStatus = blueprintStatus
+        shells = ShellRegistry(settings: shellSettings, store: store, time: time)
     }
 
     /// The workspace name if it exists and the caller may see it; 404 otherwise (another user's

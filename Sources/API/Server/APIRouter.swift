@@ -11,6 +11,7 @@ public enum APIRouter {
         HealthRoutes.self, WorkspaceRoutes.self, JobRoutes.self, UserRoutes.self, TokenRoutes.self,
         FileRoutes.self,
         AppRoutes.self,
+        ShellRoutes.self,
     ]
 
     /// Every route `make` registers, in registration order.
@@ -20,6 +21,7 @@ public enum APIRouter {
     public static func make(_ dependencies: APIDependencies) -> Router<CubicleRequestContext> {
         let router = Router(context: CubicleRequestContext.self)
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: WebSocketTokenMiddleware())
         let api = router.group(RouterPath(stringLiteral: root))
         let authenticated = api.group().add(middleware: BearerAuthMiddleware(store: dependencies.store, time: dependencies.time))
         for set in routeSets {

@@ -35,7 +35,7 @@ struct ServerHarness: Sendable {
     /// Starts a server; `blueprints` is a directory (default: the shipped `blueprints/`).
     static func start(
         blueprints: String? = nil, provisionTimeout: Double = 300, kubelet: ServerConfiguration.KubeletMode = .instant,
-        configure: @Sendable (inout ServerConfiguration) -> Void = { _ in }
+        configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> ServerHarness {
         let data = try TemporaryDirectory("cubicle-it")
         var configuration = ServerConfiguration(
@@ -102,7 +102,7 @@ struct ServerHarness: Sendable {
     /// Runs `body` against a fresh server and stops it afterwards.
     static func with<T: Sendable>(
         blueprints: String? = nil, provisionTimeout: Double = 300, kubelet: ServerConfiguration.KubeletMode = .instant,
-        configure: @Sendable (inout ServerConfiguration) -> Void = { _ in }, _ body: (ServerHarness) async throws -> T
+        configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (ServerHarness) async throws -> T
     ) async throws -> T {
         let harness = try await start(blueprints: blueprints, provisionTimeout: provisionTimeout, kubelet: kubelet, configure: configure)
         do {

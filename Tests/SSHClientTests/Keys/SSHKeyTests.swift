@@ -16,6 +16,18 @@ import Testing
         #expect(!String(describing: pair).contains("PRIVATE"))
     }
 
+    @Test func reimportedKeyPairsAreEqualSoPooledTargetsMatch() throws {
+        let pair = try SSHKeyPair.generateEd25519()
+        let first = try SSHKeyPair(privateKey: pair.privateKey)
+        let second = try SSHKeyPair(privateKey: pair.privateKey)
+        #expect(first == second)
+        #expect(Set([first, second]).count == 1)
+        let host = try SSHKeyPair.generateEd25519().publicKey
+        #expect(SSHTarget(host: "127.0.0.1", user: "u", clientKey: first, hostKey: host)
+            == SSHTarget(host: "127.0.0.1", user: "u", clientKey: second, hostKey: host))
+        #expect(first != (try SSHKeyPair.generateEd25519()))
+    }
+
     @Test func openSSHToolsAcceptTheKeysAndAgreeOnTheFingerprint() async throws {
         let pair = try SSHKeyPair.generateEd25519(comment: "check")
         let directory = try makeTemporaryDirectory(prefix: "cubicle-keys")

@@ -1,0 +1,74 @@
+import CubicleModel
+import Foundation
+import Logging
+import SSHClient
+import Store
+import Synchronization
+
+/// The live shell sessions of this server, by id: started, found for re-attach, dropped once
+/// finished, all ended on shutdown.
+public final class ShellRegistry: Sendable {
+    /// How shells behave.
+    public let settings: ShellSettings
+    private let store: any CubicleStore
+    private let time: any TimeSource
+    private let logger: Logger
+    private let sessions = Mutex<[String: LiveShell]>([:])
+
+    /// Creates an empty registry.
+    public init(settings: ShellSettings, store: any CubicleStore, time: any TimeSource, logger: Logger = Logger(label: "cubicle.shells")) {
+        self.settings = settings
+        self.store = store
+        self.time = time
+        self.logger = logger
+    }
+
+    /// Sessions alive now.
+    public var count: Int { sessions.withLock { $0.count } }
+
+    /// A session `username` may re-attach to in `workspace`; 404 for anything else.
+    func session(_ id: String, username: String, workspace: String) throws(APIError) -> LiveShell {
+        guard let session = sessions.withLock({ $0[id] }), session.username == username, session.workspace == workspace else {
+            throw APIError.notFound("session \"\(id.prefix(64))\" not found")
+        }
+        return session
+    }
+
+    /// Records and starts a session on an open channel.
+    func start(plan: ShellPlan, blueprint: String, channel: SSHChannel, recorder: AsciicastRecorder?) async throws -> LiveShell {
+        let session = LiveShell(
+            id: plan.sessionID, username: plan.caller.username, workspace: plan.workspace, options: plan.options, channel: channel,
+            recorder: recorder, settings: settings, store: store, time: time, logger: logger,
+            onFinished: { [weak self] id in self?.remove(id) })
+        try await store.shellSessions.create(
+            LiveShell.record(
+                id: plan.sessionID, username: plan.caller.username, workspace: plan.workspace, blueprint: blueprint, client: plan.client,
+                clientIP: plan.clientIP, start: time.now, operation: plan.options.command.isEmpty ? .shell : .exec,
+                recordingPath: recorder?.path))
+        sessions.withLock { $0[session.id] = session }
+        session.startPump()
+        return session
+    }
+
+    /// Ends every session (server shutdown).
+    public func shutdown() {
+        let all = sessions.withLock { Array($0.values) }
+        for session in all { session.terminate() }
+    }
+
+    private func remove(_ id: String) {
+        sessions.withLock { _ = $0.removeValue(forKey: id) }
+    }
+}
+
+extension LiveShell {
+    /// The store row of a new session.
+    static func record(
+        id: String, username: String, workspace: String, blueprint: String, client: String, clientIP: String, start: Date,
+        operation: ShellOperation, recordingPath: String?
+    ) -> Store.ShellSession {
+        Store.ShellSession(
+            sessionID: id, username: username, workspace: workspace, blueprint: blueprint, client: client, clientIP: clientIP,
+            startTime: start, operations: [operation], recordingPath: recordingPath)
+    }
+}
