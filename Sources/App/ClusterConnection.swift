@@ -37,7 +37,7 @@ struct ClusterConnection: Sendable {
             // The process kubelet runs inside the cluster (started with it); the instant one is ours to run.
             var kubelet: (@Sendable () async -> Void)?
             if configuration.kubelet == .instant {
-                let instant = InstantKubelet(api: api)
+                let instant = InstantKubelet(api: api, startupDelay: configuration.instantKubeletDelay)
                 kubelet = { await instant.run() }
             }
             logger.notice("started the embedded cluster; kubectl --kubeconfig \(kubeconfigPath)")

@@ -38,6 +38,8 @@ public struct ServerConfiguration: Sendable {
     public var provisionTimeout: Double
     /// The environment (for kubeconfig discovery).
     public var environment: [String: String]
+    /// With the instant kubelet: seconds between binding a pod and reporting it Running.
+    public var instantKubeletDelay: Double = 0
     /// The largest file an upload may carry, in bytes (`files.maxUploadBytes`).
     public var maxUploadBytes: Int64 = 10 << 30
     /// `shells.detachTTL`: seconds a TTY shell outlives its WebSocket.

@@ -41,6 +41,9 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Option(name: .customLong("job-ttl"), help: "Seconds finished jobs are kept.")
     var jobTTL = 600.0
 
+    @Option(name: .customLong("instant-delay"), help: "With --kubelet instant: seconds before a pod is reported Running.")
+    var instantDelay = 0.0
+
     @Option(name: .customLong("provision-timeout"), help: "Seconds a provision may take before it fails naming its stage.")
     var provisionTimeout = 300.0
 
@@ -67,8 +70,8 @@ struct ServeSubcommand: AsyncParsableCommand {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
             throw ValidationError("--listen must be host:port, got \(listen)")
         }
-        guard provisionTimeout > 0, provisionTimeout.isFinite, jobTTL >= 0, jobTTL.isFinite else {
-            throw ValidationError("--provision-timeout must be positive and --job-ttl not negative")
+        guard provisionTimeout > 0, provisionTimeout.isFinite, jobTTL >= 0, jobTTL.isFinite, instantDelay >= 0, instantDelay.isFinite else {
+            throw ValidationError("--provision-timeout must be positive; --job-ttl and --instant-delay not negative")
         }
         guard let mode = ServerConfiguration.KubeletMode(rawValue: kubelet) else {
             throw ValidationError("--kubelet must be process or instant")
@@ -79,6 +82,7 @@ struct ServeSubcommand: AsyncParsableCommand {
             namespace: namespace, jobTTL: jobTTL, kubelet: mode,
             podAddressBlocks: try KubeletConfiguration.parseAddressBlocks(podAddressBlocks), provisionTimeout: provisionTimeout)
         configuration.maxUploadBytes = maxUploadBytes
+        configuration.instantKubeletDelay = instantDelay
         configuration.shellDetachTTL = shellDetachTTL
         configuration.recordAllSessions = recordAllSessions
         configuration.recordShellInput = recordShellInput

@@ -54,7 +54,9 @@ import Testing
             // Control characters and an absurd token in Authorization.
             for token in ["\u{1}\u{2}", String(repeating: "x", count: 8000), "cub_" + String(repeating: "A", count: 43) + "%"] {
                 let answer = try await HostileHTTP.exchange(Self.request("GET /api/v1/workspaces HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n"), port: port)
-                #expect(answer.status == 401 || answer.status == 400 || answer.status == 431, "\(answer.text.prefix(200))")
+                // A header the parser refuses may just close the connection; it must never hang.
+                #expect(answer.ended, "the server left the connection hanging")
+                #expect(answer.status.map { [400, 401, 431].contains($0) } ?? true, "\(answer.text.prefix(200))")
             }
 
             // A body that stops short of its Content-Length (client gone) leaves nothing behind.

@@ -60,7 +60,9 @@ import Testing
     @Test func jobsInterruptedBySIGKILLFinishAfterRestartWithoutOrphans() async throws {
         let data = try TemporaryDirectory("cubicle-kill")
         defer { data.remove() }
-        let first = try await ServeProcess.start(dataDirectory: data.path, logName: "first", extraArguments: ["--kubelet", "instant"])
+        // Pods take 3 s to report Running, so the kill certainly catches jobs in flight.
+        let first = try await ServeProcess.start(
+            dataDirectory: data.path, logName: "first", extraArguments: ["--kubelet", "instant", "--instant-delay", "3"])
         let token = try await blocking { try String(contentsOfFile: data.file("admin-token"), encoding: .utf8) }
             .trimmingCharacters(in: .whitespacesAndNewlines)
         // Kill as soon as half the provisions are accepted, so jobs are certainly in flight

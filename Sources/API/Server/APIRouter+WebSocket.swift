@@ -16,11 +16,11 @@ extension APIRouter {
         let rejections = UpgradeRejections()
         let responder = upgradeRouter(dependencies).buildResponder()
         let gateway = ShellGateway(dependencies: dependencies)
-        return .http1WebSocketUpgrade(
-            configuration: .init(
-                http1: .init(additionalChannelHandlers: [ExpectContinueHandler(), RejectedUpgradeRewriter(rejections: rejections)]),
-                ws: configuration)
-        ) { head, channel, logger in
+        let upgradeConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(additionalChannelHandlers: [ExpectContinueHandler(), RejectedUpgradeRewriter(rejections: rejections)]),
+            ws: configuration)
+        let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) async throws
+            -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { head, channel, logger in
             let context = CubicleRequestContext(source: .init(channel: channel, logger: logger))
             let request = Request(head: head, body: .init(buffer: ByteBuffer()))
             do {
@@ -46,6 +46,10 @@ extension APIRouter {
                 rejections.park(.init(status: apiError.status, headers: headers, body: apiError.body), for: channel)
                 return .dontUpgrade
             }
+        }
+        return HTTPServerBuilder { responder in
+            ClosingChildChannel(
+                base: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: upgradeConfiguration, shouldUpgrade: shouldUpgrade))
         }
     }
 

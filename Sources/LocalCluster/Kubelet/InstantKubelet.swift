@@ -11,11 +11,16 @@ public final class InstantKubelet: Sendable {
     private let api: any KubeletAPI
     private let time: any TimeSource
     private let addresses = Mutex(InstantAddressPool())
+    private let startupDelay: Double
+    private let delayed = Mutex<Set<String>>([])
 
-    /// A kubelet over `api`; timestamps come from `time`.
-    public init(api: any KubeletAPI, time: any TimeSource = SystemTimeSource()) {
+    /// A kubelet over `api`; timestamps come from `time`. `startupDelay` seconds pass between
+    /// binding a pod and reporting it Running (0: at once) — a stand-in for image pulls and
+    /// container start, so tests can catch provisions in flight.
+    public init(api: any KubeletAPI, time: any TimeSource = SystemTimeSource(), startupDelay: Double = 0) {
         self.api = api
         self.time = time
+        self.startupDelay = max(0, startupDelay)
     }
 
     /// Follows every pod until cancelled or the cluster shuts down.
@@ -48,7 +53,7 @@ public final class InstantKubelet: Sendable {
         guard pod[path: ["spec", "nodeName"]]?.stringValue == nil else {
             // Bound already (by us): report it once, unless it has a status.
             if pod[path: ["status", "phase"]]?.stringValue == nil || pod[path: ["status", "phase"]]?.stringValue == "Pending" {
-                if pod[path: ["status", "podIP"]]?.stringValue == nil { start(pod, fault: fault?.fault) }
+                if pod[path: ["status", "podIP"]]?.stringValue == nil { schedule(pod, fault: fault?.fault) }
             }
             return
         }
@@ -56,7 +61,22 @@ public final class InstantKubelet: Sendable {
         _ = try? api.recordEvent(
             pod: bound, type: "Normal", reason: "Scheduled",
             message: "Successfully assigned \(namespace)/\(name) to \(api.nodeName)", fieldPath: nil)
-        start(bound, fault: fault?.fault)
+        schedule(bound, fault: fault?.fault)
+    }
+
+    /// Starts the pod now, or once after `startupDelay` (however many changes arrive meanwhile).
+    private func schedule(_ pod: JSONValue, fault: PodFaultRule.Fault?) {
+        guard startupDelay > 0 else { return start(pod, fault: fault) }
+        let uid = pod.uid
+        guard delayed.withLock({ $0.insert(uid).inserted }) else { return }
+        Task { [self] in
+            try? await time.sleep(seconds: startupDelay)
+            delayed.withLock { _ = $0.remove(uid) }
+            guard let current = api.pod(namespace: pod.namespace, name: pod.name), current.uid == uid,
+                  !current.isBeingDeleted, current[path: ["status", "podIP"]]?.stringValue == nil
+            else { return }
+            start(current, fault: fault)
+        }
     }
 
     private func start(_ pod: JSONValue, fault: PodFaultRule.Fault?) {

@@ -9,9 +9,11 @@ enum HostileHTTP {
     struct Answer: Sendable {
         let status: Int?
         let text: String
+        /// True when the server answered or closed; false when our read timed out (a hang).
+        let ended: Bool
     }
 
-    static func exchange(_ bytes: [UInt8], port: Int, timeout: Double = 10) async throws -> Answer {
+    static func exchange(_ bytes: [UInt8], port: Int, timeout: Double = 30) async throws -> Answer {
         try await blocking {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw TestFailure("socket failed") }
@@ -34,9 +36,11 @@ enum HostileHTTP {
                 offset += sent
             }
             var received: [UInt8] = []
+            var ended = false
             var buffer = [UInt8](repeating: 0, count: 65536)
             while received.count < 1 << 20 {
                 let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if count == 0 { ended = true }
                 if count <= 0 { break }
                 received += buffer[..<count]
                 // One complete response with a body length is enough.
@@ -45,12 +49,13 @@ enum HostileHTTP {
                     .first(where: { $0.lowercased().hasPrefix("content-length:") })
                     .flatMap({ Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) }),
                    text.utf8.count - text.utf8.distance(from: text.utf8.startIndex, to: end.upperBound) >= length {
+                    ended = true
                     break
                 }
             }
             let text = String(decoding: received, as: UTF8.self)
             let status = text.hasPrefix("HTTP/1.1 ") ? Int(text.dropFirst(9).prefix(3)) : nil
-            return Answer(status: status, text: text)
+            return Answer(status: status, text: text, ended: ended || errno == ECONNRESET)
         }
     }
 

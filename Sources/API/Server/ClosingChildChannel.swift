@@ -1,0 +1,40 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Closes connections whose request cannot be parsed. The WebSocket-upgrading HTTP/1 channel
+/// configures its pipeline without NIO's protocol error handling, and while it negotiates an
+/// upgrade nothing else listens for decoder errors: a control character in a header left the
+/// socket open for as long as the client liked. A handler at the end of the pipeline closes the
+/// connection on any HTTP parser error; after the handler returns the channel is closed too
+/// (harmless when it already is).
+struct ClosingChildChannel<Base: ServerChildChannel>: ServerChildChannel {
+    typealias Value = Base.Value
+    let base: Base
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        base.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            try channel.pipeline.syncOperations.addHandler(ParserErrorCloser())
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await base.handle(value: value, logger: logger)
+        try? await value.channel.close()
+    }
+}
+
+/// Closes the channel when an HTTP parser error reaches it; other errors pass on.
+final class ParserErrorCloser: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            context.close(promise: nil)
+            return
+        }
+        context.fireErrorCaught(error)
+    }
+}
