@@ -69,7 +69,8 @@ let package = Package(
         ),
         .target(
             name: "API",
-            dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", "SSHClient", logging,
+            dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", "SSHClient", logging, crypto,
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict

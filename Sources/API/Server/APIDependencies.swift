@@ -17,13 +17,16 @@ public struct APIDependencies: Sendable {
     public var time: any TimeSource
     /// SSH to running workspaces (shells, files, the agent).
     public var connector: WorkspaceConnector
+    /// Sign-in providers, sessions and internal token keys.
+    public var auth: AuthServices
 
     /// Creates the set.
     public init(
         store: any CubicleStore, provisioner: Provisioner, catalog: @escaping @Sendable () -> BlueprintCatalog,
         clusterCheck: @escaping @Sendable () async throws -> Void, connector: WorkspaceConnector,
-        time: any TimeSource = SystemTimeSource()
+        time: any TimeSource = SystemTimeSource(), auth: AuthServices = AuthServices()
     ) {
+        self.auth = auth
         self.store = store
         self.provisioner = provisioner
         self.catalog = catalog

@@ -9,6 +9,7 @@ public enum APIRouter {
     /// The route sets, in registration order; the single source of what the router serves.
     static let routeSets: [any RouteSet.Type] = [
         HealthRoutes.self, WorkspaceRoutes.self, JobRoutes.self, UserRoutes.self, TokenRoutes.self,
+        AuthRoutes.self, InternalRoutes.self,
     ]
 
     /// Every route `make` registers, in registration order.
@@ -19,7 +20,8 @@ public enum APIRouter {
         let router = Router(context: CubicleRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         let api = router.group(RouterPath(stringLiteral: root))
-        let authenticated = api.group().add(middleware: BearerAuthMiddleware(store: dependencies.store, time: dependencies.time))
+        let authenticated = api.group().add(middleware: Authenticator(
+            store: dependencies.store, time: dependencies.time, keyring: dependencies.auth.keyring, settings: dependencies.auth.settings))
         for set in routeSets {
             set.init(dependencies: dependencies).register(on: set.isPublic ? api : authenticated)
         }
