@@ -79,6 +79,7 @@ let package = Package(
             name: "App",
             dependencies: [
                 "CubicleModel", "Blueprints", "Store", "KubeClient", "SSHClient", "LocalCluster", "Provisioner", "API", logging, serviceLifecycle,
+                yams, crypto,
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict

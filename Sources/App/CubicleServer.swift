@@ -46,8 +46,18 @@ public enum CubicleServer {
         var client: KubeClient?
         var reactor: SSHReactor?
         var connector: WorkspaceConnector?
+        var curl: CurlReactor?
         do {
             let adminToken = try await AdminBootstrap.run(store: store, tokenPath: configuration.adminTokenPath, logger: logger)
+            try await AuthBootstrap.applyStaticUsers(configuration.file.staticUsers, store: store, logger: logger)
+            let keyring = try await AuthBootstrap.loadKeyring(dataDirectory: configuration.dataDirectory, now: time.now)
+            var fetcher = HTTPFetcher.unavailable
+            if !configuration.file.auth.providers.isEmpty {
+                let reactor = try CurlReactor(logger: Logger(label: "cubicle.oidc"))
+                curl = reactor
+                fetcher = AuthBootstrap.fetcher(reactor)
+            }
+            let auth = AuthServices(settings: configuration.file.auth, keyring: keyring, fetcher: fetcher)
             let connection = try await ClusterConnection.open(configuration, logger: logger)
             cluster = connection.embedded
             let kube = try KubeClient(config: connection.config, logger: Logger(label: "cubicle.kube"))
@@ -72,7 +82,7 @@ public enum CubicleServer {
             let dependencies = APIDependencies(
                 store: store, provisioner: provisioner, catalog: { watcher.catalog },
                 clusterCheck: { _ = try await kube.list(Namespace.self, options: ListOptions(limit: 1)) },
-                connector: workspaceConnector, time: time)
+                connector: workspaceConnector, time: time, auth: auth)
             let embeddedKubeconfig = connection.embedded == nil ? nil : connection.kubeconfigPath
             let app = Application(
                 router: APIRouter.make(dependencies),
@@ -101,9 +111,11 @@ public enum CubicleServer {
                     logger: logger))
             try await group.run()
         } catch {
+            await curl?.shutdown()
             await shutdown(connector: connector, reactor: reactor, client: client, cluster: cluster, store: store)
             throw error
         }
+        await curl?.shutdown()
         await shutdown(connector: connector, reactor: reactor, client: client, cluster: cluster, store: store)
     }
 

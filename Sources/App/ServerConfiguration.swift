@@ -38,6 +38,8 @@ public struct ServerConfiguration: Sendable {
     public var provisionTimeout: Double
     /// The environment (for kubeconfig discovery).
     public var environment: [String: String]
+    /// What `--config FILE` says (`auth.*`).
+    public var file: ConfigFile = ConfigFile()
 
     /// A configuration with defaults relative to the current directory.
     public init(

@@ -40,6 +40,9 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Option(name: .customLong("job-ttl"), help: "Seconds finished jobs are kept.")
     var jobTTL = 600.0
 
+    @Option(help: "A YAML config file (auth.providers, auth.staticUsers, auth.sessionTTL, …); unknown keys stop the start.")
+    var config: String?
+
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "cubicle")
@@ -49,10 +52,17 @@ struct ServeSubcommand: AsyncParsableCommand {
         guard let mode = ServerConfiguration.KubeletMode(rawValue: kubelet) else {
             throw ValidationError("--kubelet must be process or instant")
         }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: String(listen[..<colon]), port: port, dataDirectory: dataDir, blueprintsDirectory: blueprints,
             workspaceDirectory: workspaceDir, kubeconfig: kubeconfig, context: context, forceEmbedded: embedded,
             namespace: namespace, jobTTL: jobTTL, kubelet: mode)
+        if let config {
+            do {
+                configuration.file = try ConfigFile.load(path: config)
+            } catch let error as ConfigError {
+                throw ValidationError("\(config): \(error.description)")
+            }
+        }
         try await CubicleServer.run(configuration, logger: logger)
     }
 }
