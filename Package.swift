@@ -108,12 +108,15 @@ let package = Package(
         .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner", "KubeClient", "CubicleModel"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["App", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging],
+            dependencies: ["App", "API", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging, crypto],
             swiftSettings: strict
         ),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "CubicleModel", yams, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "API", "CubicleModel", yams, crypto, .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -77,7 +77,7 @@ struct AuthRoutes: RouteSet {
 
     private func callback(_ request: Request, parameters: [String: String]) async throws -> Response {
         if let error = parameters["error"] {
-            throw APIError.unauthorized("the identity provider refused the login: \(error.prefix(100))")
+            throw APIError.forbidden("the identity provider refused the login: \(error.prefix(100))")
         }
         guard let code = parameters["code"], let stateValue = parameters["state"], code.utf8.count <= 4096 else {
             throw APIError.invalid("the callback needs code and state")
@@ -86,7 +86,7 @@ struct AuthRoutes: RouteSet {
         do {
             state = try await dependencies.store.loginStates.take(state: stateValue)
         } catch let error as StoreError where error.code == .notFound {
-            throw APIError.unauthorized("this login is unknown, used or expired; start again")
+            throw APIError.forbidden("this login is unknown, used or expired; start again")
         }
         let client = try auth.client(named: state.provider)
         let idToken = try await client.exchange(code: code, verifier: state.codeVerifier, redirectURI: callbackURL(request))

@@ -24,7 +24,7 @@ struct InternalRoutes: RouteSet {
     func handle(_ endpoint: Endpoint, _ request: Request, _ context: CubicleRequestContext) async throws -> Response {
         let username = try context.parameters.require("username")
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            throw APIError.unauthorized("the workspace token is required")
+            throw APIError.forbidden("the workspace token is required")
         }
         let presented = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard Username.isValid(username),

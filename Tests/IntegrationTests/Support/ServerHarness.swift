@@ -30,14 +30,16 @@ struct ServerHarness: Sendable {
 
     /// Starts a server; `blueprints` is a directory (default: the shipped `blueprints/`).
     static func start(
-        blueprints: String? = nil, provisionTimeout: Double = 300, kubelet: ServerConfiguration.KubeletMode = .instant
+        blueprints: String? = nil, provisionTimeout: Double = 300, kubelet: ServerConfiguration.KubeletMode = .instant,
+        file: ConfigFile = ConfigFile()
     ) async throws -> ServerHarness {
         let data = try TemporaryDirectory("cubicle-it")
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, dataDirectory: data.path, blueprintsDirectory: blueprints ?? "\(repository)/blueprints",
             workspaceDirectory: "\(repository)/workspace", forceEmbedded: true, kubelet: kubelet,
             podAddressBlocks: Self.nextBlock(),
             provisionTimeout: provisionTimeout, environment: [:])
+        configuration.file = file
         let ready = Mutex<CubicleServer.Ready?>(nil)
         var logger = Logger(label: "it")
         logger.logLevel = .warning
@@ -74,9 +76,9 @@ struct ServerHarness: Sendable {
     /// Runs `body` against a fresh server and stops it afterwards.
     static func with<T: Sendable>(
         blueprints: String? = nil, provisionTimeout: Double = 300, kubelet: ServerConfiguration.KubeletMode = .instant,
-        _ body: (ServerHarness) async throws -> T
+        file: ConfigFile = ConfigFile(), _ body: (ServerHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await start(blueprints: blueprints, provisionTimeout: provisionTimeout, kubelet: kubelet)
+        let harness = try await start(blueprints: blueprints, provisionTimeout: provisionTimeout, kubelet: kubelet, file: file)
         do {
             let result = try await body(harness)
             await harness.stop()

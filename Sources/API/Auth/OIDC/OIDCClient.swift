@@ -51,7 +51,7 @@ final class OIDCClient: Sendable {
             "POST", endpoints.token, [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
             Array(form.utf8))
         guard reply.status == 200 else {
-            throw APIError(.unauthorized, .unauthorized, "\(settings.name) refused the authorization code (HTTP \(reply.status))")
+            throw Self.refused("\(settings.name) refused the authorization code (HTTP \(reply.status))")
         }
         guard let document = try? JSONValue.parse(reply.body), let idToken = document["id_token"]?.stringValue else {
             throw Self.failure("\(settings.name) answered the token request without an id_token")
@@ -115,7 +115,7 @@ final class OIDCClient: Sendable {
     }
 
     static func failure(_ message: String) -> APIError { APIError(.badGateway, .internalError, message) }
-    static func refused(_ message: String) -> APIError { APIError(.unauthorized, .unauthorized, message) }
+    static func refused(_ message: String) -> APIError { APIError.forbidden(message) }
 
     /// `application/x-www-form-urlencoded` / query encoding of one value.
     static func formEncode(_ value: String) -> String {
