@@ -9,11 +9,12 @@ import Testing
 @Suite struct OIDCLoginTests {
     static let alice = ["sub": "alice-sub", "preferred_username": "alice", "name": "Alice Liddell", "email": "alice@example.com"]
     static let mallory = ["sub": "mallory-sub", "preferred_username": "mallory", "name": "Mallory", "email": "m@example.com"]
+    static let dora = ["sub": "dora-sub", "preferred_username": "dora", "name": "Dora", "email": "dora@example.com"]
     static let impostor = ["sub": "admin-sub", "preferred_username": "admin", "name": "Not the admin"]
 
     /// A server whose config file names the mock provider, and the provider.
     static func withLogin(_ body: (ServerHarness, MockOIDCProvider) async throws -> Void) async throws {
-        let provider = try await MockOIDCProvider.start(users: [alice, mallory, impostor])
+        let provider = try await MockOIDCProvider.start(users: [alice, mallory, impostor, dora])
         let yaml = """
             auth:
               sessionTTL: 1h
