@@ -3,7 +3,7 @@
 
 SWIFT        ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 APT_PACKAGES := pkg-config libssh-dev libcurl4-openssl-dev libsqlite3-dev openssh-server openssh-client \
-                util-linux iproute2 procps python3 openssl sudo shellcheck busybox curl ca-certificates
+                util-linux iproute2 procps python3 python3-pip sqlite3 openssl sudo shellcheck busybox curl ca-certificates
 DATA_DIR     ?= .cubicle
 LISTEN       ?= 127.0.0.1:8080
 CLUSTER_LISTEN ?= 127.0.0.1:6443
@@ -22,6 +22,7 @@ deps:
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@python3 -c "import oidc_provider_mock" 2>/dev/null || python3 -m pip install -q oidc-provider-mock || python3 -m pip install -q --break-system-packages oidc-provider-mock
 	@command -v kubectl >/dev/null || echo "note: kubectl is not on PATH; the kubectl integration test will say so and skip"
 
 ## build: compile everything (debug).
