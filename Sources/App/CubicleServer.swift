@@ -57,7 +57,8 @@ public enum CubicleServer {
                 curl = reactor
                 fetcher = AuthBootstrap.fetcher(reactor)
             }
-            let auth = AuthServices(settings: configuration.file.auth, keyring: keyring, fetcher: fetcher)
+            let credentialKey = try await AuthBootstrap.loadCredentialKey(dataDirectory: configuration.dataDirectory)
+            let auth = AuthServices(settings: configuration.file.auth, keyring: keyring, credentialKey: credentialKey, fetcher: fetcher)
             let connection = try await ClusterConnection.open(configuration, logger: logger)
             cluster = connection.embedded
             let kube = try KubeClient(config: connection.config, logger: Logger(label: "cubicle.kube"))

@@ -7,12 +7,18 @@ public struct AuthServices: Sendable {
     public var settings: AuthSettings
     /// Cubicle's JWT signing keys.
     public var keyring: InternalKeyring
+    /// The AES-256 key sealing credential secrets (32 bytes from the data directory).
+    public var credentialKey: [UInt8]?
     /// One client per configured provider, by provider name (`oidc/<id>`).
     let clients: [String: OIDCClient]
 
     /// Creates the services; `fetcher` reaches the providers.
-    public init(settings: AuthSettings = AuthSettings(), keyring: InternalKeyring = InternalKeyring(keys: []), fetcher: HTTPFetcher = .unavailable) {
+    public init(
+        settings: AuthSettings = AuthSettings(), keyring: InternalKeyring = InternalKeyring(keys: []), credentialKey: [UInt8]? = nil,
+        fetcher: HTTPFetcher = .unavailable
+    ) {
         self.settings = settings
+        self.credentialKey = credentialKey
         self.keyring = keyring
         var clients: [String: OIDCClient] = [:]
         for provider in settings.providers { clients[provider.name] = OIDCClient(settings: provider, fetcher: fetcher) }

@@ -9,7 +9,7 @@ public enum APIRouter {
     /// The route sets, in registration order; the single source of what the router serves.
     static let routeSets: [any RouteSet.Type] = [
         HealthRoutes.self, WorkspaceRoutes.self, JobRoutes.self, UserRoutes.self, TokenRoutes.self,
-        AuthRoutes.self, InternalRoutes.self,
+        AuthRoutes.self, InternalRoutes.self, CredentialRoutes.self,
     ]
 
     /// Every route `make` registers, in registration order.

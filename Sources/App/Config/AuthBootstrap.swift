@@ -68,6 +68,21 @@ enum AuthBootstrap {
         }
     }
 
+    /// The 32-byte key sealing credential secrets, `DATA/credentials.key` (created on first start).
+    static func loadCredentialKey(dataDirectory: String) async throws -> [UInt8] {
+        let path = (dataDirectory as NSString).appendingPathComponent("credentials.key")
+        return try await Offload.run {
+            if FileManager.default.fileExists(atPath: path) {
+                let text = try FileIO.read(path).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard let raw = Data(base64Encoded: text), raw.count == 32 else { throw ServerError("\(path) is not a base64 32-byte key") }
+                return Array(raw)
+            }
+            let key = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+            try FileIO.writePrivate(Data(key).base64EncodedString() + "\n", to: path)
+            return key
+        }
+    }
+
     /// An `HTTPFetcher` over libcurl (the reactor the Kubernetes client uses, a separate instance).
     static func fetcher(_ reactor: CurlReactor) -> HTTPFetcher {
         HTTPFetcher { method, url, headers, body in
