@@ -3,15 +3,15 @@
 
 SWIFT        ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 APT_PACKAGES := pkg-config libssh-dev libcurl4-openssl-dev libsqlite3-dev openssh-server openssh-client \
-                util-linux iproute2 procps python3 python3-venv openssl sudo shellcheck busybox curl ca-certificates
+                util-linux iproute2 procps python3 python3-venv sqlite3 openssl sudo shellcheck busybox curl ca-certificates
 DATA_DIR     ?= .cubicle
 LISTEN       ?= 127.0.0.1:8080
 CLUSTER_LISTEN ?= 127.0.0.1:6443
 SWIFT_TEST_FLAGS ?=
 BENCH_FLAGS  ?= --count 50 --concurrency 10
-# Python tools the tests drive (schemathesis against docs/openapi.yaml), in a venv under .build.
+# Python tools the tests drive (schemathesis against docs/openapi.yaml, a real OIDC provider), in a venv under .build.
 PYTOOLS      := .build/pytools
-PY_PACKAGES  := schemathesis==4.32.5
+PY_PACKAGES  := schemathesis==4.32.5 oidc-provider-mock==0.3.4
 
 .PHONY: deps pytools build run test soak clean local-cluster bench
 

@@ -71,7 +71,8 @@ let package = Package(
         ),
         .target(
             name: "API",
-            dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", "SSHClient", logging, deque,
+            dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", "SSHClient", logging, deque, crypto,
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
                 crypto, .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -83,6 +84,7 @@ let package = Package(
             name: "App",
             dependencies: [
                 "CubicleModel", "Blueprints", "Store", "KubeClient", "SSHClient", "LocalCluster", "Provisioner", "API", logging, serviceLifecycle,
+                yams, crypto,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
@@ -113,14 +115,17 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "App", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging,
+                "App", "API", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging, crypto,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "CubicleModel", "Store", yams, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "API", "CubicleModel", "Store", yams, crypto, .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -50,8 +50,19 @@ public enum CubicleServer {
         var reactor: SSHReactor?
         var connector: WorkspaceConnector?
         var shells: ShellRegistry?
+        var curl: CurlReactor?
         do {
             let adminToken = try await AdminBootstrap.run(store: store, tokenPath: configuration.adminTokenPath, logger: logger)
+            try await AuthBootstrap.applyStaticUsers(configuration.file.staticUsers, store: store, logger: logger)
+            let keyring = try await AuthBootstrap.loadKeyring(dataDirectory: configuration.dataDirectory, now: time.now)
+            var fetcher = HTTPFetcher.unavailable
+            if !configuration.file.auth.providers.isEmpty {
+                let reactor = try CurlReactor(logger: Logger(label: "cubicle.oidc"))
+                curl = reactor
+                fetcher = AuthBootstrap.fetcher(reactor)
+            }
+            let credentialKey = try await AuthBootstrap.loadCredentialKey(dataDirectory: configuration.dataDirectory)
+            let auth = AuthServices(settings: configuration.file.auth, keyring: keyring, credentialKey: credentialKey, fetcher: fetcher)
             let connection = try await ClusterConnection.open(configuration, logger: logger)
             cluster = connection.embedded
             let kube = try KubeClient(config: connection.config, logger: Logger(label: "cubicle.kube"))
@@ -82,7 +93,8 @@ public enum CubicleServer {
                 connector: workspaceConnector, time: time, blueprintStatus: { watcher.status },
                 shellSettings: ShellSettings(
                     detachTTL: configuration.shellDetachTTL, recordingDirectory: configuration.recordingDirectory,
-                    recordAll: configuration.recordAllSessions, recordInput: configuration.recordShellInput))
+                    recordAll: configuration.recordAllSessions, recordInput: configuration.recordShellInput),
+                auth: auth)
             dependencies.files.maxUploadBytes = configuration.maxUploadBytes
             shells = dependencies.shells
             let embeddedKubeconfig = connection.embedded == nil ? nil : connection.kubeconfigPath
@@ -116,10 +128,12 @@ public enum CubicleServer {
             try await group.run()
         } catch {
             shells?.shutdown()
+            await curl?.shutdown()
             await shutdown(connector: connector, reactor: reactor, client: client, cluster: cluster, store: store)
             throw error
         }
         shells?.shutdown()
+        await curl?.shutdown()
         await shutdown(connector: connector, reactor: reactor, client: client, cluster: cluster, store: store)
     }
 

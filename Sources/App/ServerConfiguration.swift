@@ -48,6 +48,8 @@ public struct ServerConfiguration: Sendable {
     public var recordAllSessions = false
     /// `shells.recordInput`: recordings include what users typed.
     public var recordShellInput = false
+    /// What `--config FILE` says (`auth.*`).
+    public var file: ConfigFile = ConfigFile()
 
     /// A configuration with defaults relative to the current directory.
     public init(

@@ -64,6 +64,9 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Flag(name: .customLong("record-shell-input"), help: "shells.recordInput: recordings include what users typed.")
     var recordShellInput = false
 
+    @Option(help: "A YAML config file (auth.providers, auth.staticUsers, auth.sessionTTL, …); unknown keys stop the start.")
+    var config: String?
+
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "cubicle")
@@ -86,6 +89,13 @@ struct ServeSubcommand: AsyncParsableCommand {
         configuration.shellDetachTTL = shellDetachTTL
         configuration.recordAllSessions = recordAllSessions
         configuration.recordShellInput = recordShellInput
+        if let config {
+            do {
+                configuration.file = try ConfigFile.load(path: config)
+            } catch let error as ConfigError {
+                throw ValidationError("\(config): \(error.description)")
+            }
+        }
         try await CubicleServer.run(configuration, logger: logger)
     }
 }

@@ -42,8 +42,20 @@ struct TokenRoutes: RouteSet {
             if let expiresAt = body.expiresAt, expiresAt <= dependencies.time.now {
                 throw APIError.invalid("expiresAt must be in the future")
             }
+            let scopes = body.scopes ?? []
+            guard scopes.count <= 32, scopes.allSatisfy(AccessPolicy.isValidScope) else {
+                throw APIError.invalid("scopes must be among \(AccessPolicy.areas.joined(separator: ", ")) with :read, :write or :*")
+            }
+            // A narrowed credential cannot mint a broader one: every new scope must fit inside it.
+            if let held = try context.requireCaller().scopes {
+                guard !scopes.isEmpty, scopes.allSatisfy({ scope in
+                    let area = scope.split(separator: ":").first.map(String.init) ?? scope
+                    let parts = scope.hasSuffix(":read") ? ["\(area):read"] : ["\(area):read", "\(area):write"]
+                    return scope != "*" && parts.allSatisfy { AccessPolicy.permits(held, $0) }
+                }) else { throw APIError.forbidden("a scoped token can only issue tokens with narrower scopes") }
+            }
             let issued = try await dependencies.store.accessTokens.create(
-                NewAccessToken(username: username, name: body.name, scopes: body.scopes ?? [], expiresAt: body.expiresAt))
+                NewAccessToken(username: username, name: body.name, scopes: scopes, expiresAt: body.expiresAt))
             return try JSONBody.response(IssuedTokenBody(id: issued.token.id, token: issued.plaintext), status: .created)
         case .revoke:
             let id = try context.parameters.require("id")

@@ -23,14 +23,17 @@ public struct APIDependencies: Sendable {
     public var files = FileSettings()
     /// Live interactive shells.
     public var shells: ShellRegistry
+    /// Sign-in providers, sessions and internal token keys.
+    public var auth: AuthServices
 
     /// Creates the set.
     public init(
         store: any CubicleStore, provisioner: Provisioner, catalog: @escaping @Sendable () -> BlueprintCatalog,
         clusterCheck: @escaping @Sendable () async throws -> Void, connector: WorkspaceConnector,
         time: any TimeSource = SystemTimeSource(), blueprintStatus: @escaping @Sendable () -> BlueprintStatus = { .ok },
-        shellSettings: ShellSettings = ShellSettings()
+        shellSettings: ShellSettings = ShellSettings(), auth: AuthServices = AuthServices()
     ) {
+        self.auth = auth
         self.store = store
         self.provisioner = provisioner
         self.catalog = catalog

@@ -57,8 +57,10 @@ extension RouteSet {
     func register(on group: RouterGroup<CubicleRequestContext>) {
         for endpoint in Self.endpoints {
             let route = Self.route(endpoint)
+            let apiRoute = APIRoute(route.method, route.path, isPublic: Self.isPublic)
             group.on(RouterPath(stringLiteral: route.path), method: route.method) { request, context in
-                try await self.handle(endpoint, request, context)
+                try AccessPolicy.authorize(apiRoute, context.caller)
+                return try await self.handle(endpoint, request, context)
             }
         }
     }

@@ -60,8 +60,11 @@ extension APIRouter {
         router.add(middleware: WebSocketTokenMiddleware())
         let gateway = ShellGateway(dependencies: dependencies)
         router.group(RouterPath(stringLiteral: root))
-            .add(middleware: BearerAuthMiddleware(store: dependencies.store, time: dependencies.time))
+            .add(middleware: Authenticator(
+                store: dependencies.store, time: dependencies.time, keyring: dependencies.auth.keyring, settings: dependencies.auth.settings))
             .get(RouterPath(stringLiteral: ShellRoutes.route(.interactive).path)) { request, context in
+                let route = ShellRoutes.route(.interactive)
+                try AccessPolicy.authorize(APIRoute(route.method, route.path, isPublic: false), context.caller)
                 context.upgrade.store(try gateway.plan(request, context))
                 return Response(status: .ok)
             }

@@ -12,6 +12,7 @@ public enum APIRouter {
         FileRoutes.self,
         AppRoutes.self,
         ShellRoutes.self,
+        AuthRoutes.self, InternalRoutes.self, CredentialRoutes.self,
     ]
 
     /// Every route `make` registers, in registration order.
@@ -23,7 +24,8 @@ public enum APIRouter {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: WebSocketTokenMiddleware())
         let api = router.group(RouterPath(stringLiteral: root))
-        let authenticated = api.group().add(middleware: BearerAuthMiddleware(store: dependencies.store, time: dependencies.time))
+        let authenticated = api.group().add(middleware: Authenticator(
+            store: dependencies.store, time: dependencies.time, keyring: dependencies.auth.keyring, settings: dependencies.auth.settings))
         for set in routeSets {
             set.init(dependencies: dependencies).register(on: set.isPublic ? api : authenticated)
         }

@@ -35,7 +35,7 @@ struct ServerHarness: Sendable {
     /// Starts a server; `blueprints` is a directory (default: the shipped `blueprints/`).
     static func start(
         blueprints: String? = nil, provisionTimeout: Double = 300, kubelet: ServerConfiguration.KubeletMode = .instant,
-        configure: (inout ServerConfiguration) -> Void = { _ in }
+        file: ConfigFile = ConfigFile(), configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> ServerHarness {
         let data = try TemporaryDirectory("cubicle-it")
         var configuration = ServerConfiguration(
@@ -43,6 +43,7 @@ struct ServerHarness: Sendable {
             workspaceDirectory: "\(repository)/workspace", forceEmbedded: true, kubelet: kubelet,
             podAddressBlocks: Self.nextBlock(),
             provisionTimeout: provisionTimeout, environment: [:])
+        configuration.file = file
         configure(&configuration)
         let holdsSlot = configuration.kubelet == .process
         if holdsSlot { await ProcessServerSlots.shared.acquire() }
@@ -102,9 +103,11 @@ struct ServerHarness: Sendable {
     /// Runs `body` against a fresh server and stops it afterwards.
     static func with<T: Sendable>(
         blueprints: String? = nil, provisionTimeout: Double = 300, kubelet: ServerConfiguration.KubeletMode = .instant,
-        configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (ServerHarness) async throws -> T
+        file: ConfigFile = ConfigFile(), configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: (ServerHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await start(blueprints: blueprints, provisionTimeout: provisionTimeout, kubelet: kubelet, configure: configure)
+        let harness = try await start(
+            blueprints: blueprints, provisionTimeout: provisionTimeout, kubelet: kubelet, file: file, configure: configure)
         do {
             let result = try await body(harness)
             await harness.stop()

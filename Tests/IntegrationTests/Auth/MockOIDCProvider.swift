@@ -1,0 +1,99 @@
+import CubicleTestSupport
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A real OpenID Connect provider (`oidc-provider-mock`, RS256) in a child process on a port the
+/// kernel picks; it stops when the test closes its stdin (or the test process dies).
+final class MockOIDCProvider: Sendable {
+    let issuer: String
+    private let process: Unchecked<Process>
+    private let input: Unchecked<Pipe>
+
+    /// The Python wrapper: starts the server on port 0, prints the port, waits for stdin EOF.
+    private static let script = """
+        import json, sys
+        from oidc_provider_mock import run_server_in_thread, User
+        users = [User(sub=u["sub"], claims=u) for u in json.loads(sys.argv[1])]
+        with run_server_in_thread(port=0, require_nonce=True, user_claims=users) as server:
+            print(server.server_port, flush=True)
+            sys.stdin.read()
+        """
+
+    private init(issuer: String, process: Process, input: Pipe) {
+        self.issuer = issuer
+        self.process = Unchecked(value: process)
+        self.input = Unchecked(value: input)
+    }
+
+    /// The interpreter that has `oidc_provider_mock` (resolved once; the pyenv shim is slow under load).
+    private static let python: String? = {
+        for candidate in ["\(ServerHarness.repository)/.build/pytools/bin/python3", "/usr/bin/python3", "/usr/local/bin/python3"] + pyenvPythons() where FileManager.default.isExecutableFile(atPath: candidate) {
+            let probe = Process()
+            probe.executableURL = URL(fileURLWithPath: candidate)
+            probe.arguments = ["-c", "import oidc_provider_mock"]
+            probe.standardOutput = FileHandle.nullDevice
+            probe.standardError = FileHandle.nullDevice
+            guard (try? probe.run()) != nil else { continue }
+            probe.waitUntilExit()
+            if probe.terminationStatus == 0 { return candidate }
+        }
+        return nil
+    }()
+
+    private static func pyenvPythons() -> [String] {
+        let root = "/root/.pyenv/versions"
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return versions.sorted().reversed().map { "\(root)/\($0)/bin/python3" }
+    }
+
+    /// Starts a provider knowing `users` (claims objects with `sub`).
+    static func start(users: [[String: String]]) async throws -> MockOIDCProvider {
+        try await blocking {
+            guard let python = Self.python else {
+                throw TestFailure("no python3 with oidc_provider_mock: run `make pytools` (a venv in .build/pytools with oidc-provider-mock)")
+            }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            let usersJSON = String(decoding: try JSONSerialization.data(withJSONObject: users), as: UTF8.self)
+            process.arguments = ["-W", "ignore", "-c", script, usersJSON]
+            let input = Pipe(), output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var line = Data()
+            while !line.contains(UInt8(ascii: "\n")) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { throw TestFailure("oidc-provider-mock exited before listening") }
+                line.append(chunk)
+            }
+            guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                throw TestFailure("oidc-provider-mock printed no port")
+            }
+            return MockOIDCProvider(issuer: "http://127.0.0.1:\(port)", process: process, input: input)
+        }
+    }
+
+    /// Changes a user's claims (the provider's `PUT /users/<sub>`).
+    func setClaims(_ claims: [String: String]) async throws {
+        let sub = claims["sub"] ?? ""
+        var request = URLRequest(url: URL(string: "\(issuer)/users/\(sub)")!)
+        request.httpMethod = "PUT"
+        request.httpBody = try JSONSerialization.data(withJSONObject: claims)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        let reply = try await ManualHTTP.send(request)
+        guard reply.status / 100 == 2 else { throw TestFailure("PUT /users/\(sub): \(reply.status)") }
+    }
+
+    /// Stops the provider and waits for it.
+    func stop() async {
+        try? input.value.fileHandleForWriting.close()
+        let process = self.process
+        _ = try? await blocking {
+            process.value.waitUntilExit()
+        }
+    }
+}
