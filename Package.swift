@@ -102,11 +102,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "CubicleModel", "CubicleTestSupport", crypto], swiftSettings: strict),
-        .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "CubicleModel", logging], swiftSettings: strict),
+        .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "CubicleModel", logging, yams], swiftSettings: strict),
         .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner", "KubeClient", "CubicleModel"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["App", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "E2ETests",
+            dependencies: ["App", "KubeClient", "CubicleModel", "CubicleTestSupport", logging],
             swiftSettings: strict
         ),
         .testTarget(

@@ -59,7 +59,8 @@ public enum CubicleServer {
             logger.info("blueprints loaded", metadata: ["directory": "\(configuration.blueprintsDirectory)", "status": "\(status)", "names": "\(watcher.catalog.names)"])
             let scripts = try await WorkspaceScriptsLoader.load(from: configuration.workspaceDirectory)
             let provisioner = Provisioner(
-                client: kube, store: store, renderer: WorkspaceRenderer(scripts: scripts),
+                client: kube, store: store,
+                renderer: WorkspaceRenderer(scripts: scripts, options: RenderOptions(serverNamespace: configuration.serverNamespace)),
                 catalog: { watcher.catalog },
                 settings: ProvisionerSettings(
                     namespace: namespace, monitor: .init(timeout: configuration.provisionTimeout),
@@ -71,7 +72,8 @@ public enum CubicleServer {
             connector = workspaceConnector
             let dependencies = APIDependencies(
                 store: store, provisioner: provisioner, catalog: { watcher.catalog },
-                clusterCheck: { _ = try await kube.list(Namespace.self, options: ListOptions(limit: 1)) },
+                // Namespaced, so the health check needs nothing beyond the workspace Role (manifests/).
+                clusterCheck: { _ = try await kube.list(Pod.self, namespace: namespace, options: ListOptions(limit: 1)) },
                 connector: workspaceConnector, time: time)
             let embeddedKubeconfig = connection.embedded == nil ? nil : connection.kubeconfigPath
             let app = Application(

@@ -38,6 +38,11 @@ public struct ServerConfiguration: Sendable {
     public var provisionTimeout: Double
     /// The environment (for kubeconfig discovery).
     public var environment: [String: String]
+    /// Where the in-cluster service account (`token`, `ca.crt`, `namespace`) is mounted.
+    public var serviceAccountDirectory: String = "/var/run/secrets/kubernetes.io/serviceaccount"
+    /// The namespace the server runs in, when workspaces live elsewhere (their NetworkPolicies
+    /// then admit Cubicle's pods from this namespace).
+    public var serverNamespace: String?
 
     /// A configuration with defaults relative to the current directory.
     public init(
