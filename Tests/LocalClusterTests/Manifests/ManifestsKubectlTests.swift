@@ -124,6 +124,29 @@ struct ManifestsKubectlTests {
         }
     }
 
+    @Test func theDryRunApplyPassesAgainstTheCubicleLocalClusterCommand() async throws {
+        let directory = TestCluster.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (process, kubectl) = try await LocalClusterCommandTests.launch(directory)
+        do {
+            let rendered = try await Self.render(kubectl, Self.manifests)
+            try Data(rendered.utf8).write(to: URL(fileURLWithPath: directory + "/rendered.yaml"))
+            #expect(try await kubectl.run(["create", "namespace", "cubicle-system"]).status == 0)
+            let dryRun = try await kubectl.run(["apply", "--dry-run=server", "--server-side", "-f", directory + "/rendered.yaml"])
+            #expect(dryRun.status == 0, "\(dryRun.standardError)")
+            #expect(dryRun.standardOutput.contains("deployment.apps/cubicle serverside-applied (server dry run)"), "\(dryRun.standardOutput)")
+            let stored = try await kubectl.run(["get", "deployments,roles", "-n", "cubicle-system", "-o", "name"])
+            #expect(stored.status == 0 && stored.standardOutput.isEmpty, "\(stored.standardOutput)")
+        } catch {
+            process.signal(SIGKILL)
+            _ = await process.wait(deadline: 10)
+            throw error
+        }
+        process.signal(SIGTERM)
+        let output = await process.wait(deadline: 30)
+        #expect(output.status == 0, "\(output.standardError)")
+    }
+
     @Test func kubectlDiscoversTheKindsTheManifestsUse() async throws {
         try await TestCluster.with { test in
             let kubectl = try await Kubectl.forCluster(test)
