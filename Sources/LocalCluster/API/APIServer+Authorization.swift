@@ -4,6 +4,7 @@ extension APIServer {
     /// Decides a resource request (when RBAC is enforced), tells the observer, and throws 403 with
     /// the message the Kubernetes apiserver gives.
     func authorize(_ user: UserInfo, verb: String, _ route: ResourceRoute, resourceName: String) throws(LocalClusterError) {
+        guard access.isActive else { return }
         let resource = route.resource
         let namespace = resource.isNamespaced ? route.namespace : nil
         let allowed = access.authorizer?.allows(

@@ -10,7 +10,7 @@ extension APIServer {
         let verb = try Self.verb(request.method, route, watching: watching)
         let resourceName = route.subresource.map { "\(route.resource.plural)/\($0.rawValue)" } ?? route.resource.plural
         try authorize(user, verb: verb, route, resourceName: resourceName)
-        if verb == "patch", PatchType(contentType: request.header("content-type") ?? "") == .apply,
+        if access.isActive, verb == "patch", PatchType(contentType: request.header("content-type") ?? "") == .apply,
             (try? registry.get(route.resource, namespace: route.namespace ?? "", name: route.name ?? "")) == nil
         {
             // Server-side apply of an object that does not exist creates it.

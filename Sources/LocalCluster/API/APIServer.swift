@@ -19,6 +19,9 @@ final class APIServer: Sendable {
     struct Access: Sendable {
         var authorizer: RBACAuthorizer?
         var observer: (@Sendable (AccessRecord) -> Void)?
+
+        /// Whether anyone enforces or hears decisions (else authorization costs nothing).
+        var isActive: Bool { authorizer != nil || observer != nil }
     }
 
     let registry: Registry

@@ -3,7 +3,9 @@ import CubicleModel
 /// Kubernetes RBAC evaluated over the stored objects: a request is allowed when a RoleBinding in
 /// its namespace, or a ClusterRoleBinding, names the user (or one of its groups, or its service
 /// account) and the bound Role or ClusterRole has a rule matching the verb, API group, resource
-/// (with subresource) and, when the rule lists them, the object name.
+/// (with subresource) and, when the rule lists them, the object name. Only resource requests are
+/// authorized: discovery, OpenAPI and version stay open to every authenticated user, as the
+/// `system:discovery` ClusterRole makes them on a real cluster.
 struct RBACAuthorizer: Sendable {
     let registry: Registry
 

@@ -90,4 +90,48 @@ import FoundationNetworking
             await server.stop()
         }
     }
+
+    @Test func theMountedFilesDecideTrustIdentityAndNamespaceThroughTheDataSymlink() async throws {
+        try await InClusterFixture.with(layout: "") { fixture in
+            let environment = try fixture.podEnvironment
+            let config = try await KubeConfig.inCluster(directory: fixture.mount.path, environment: environment)
+            #expect(config.namespace == "cubicle-system")
+            #expect(config.auth == .tokenFile(path: fixture.mount.path + "/token"))
+            let client = try KubeClient(config: config)
+            _ = try await client.list(Pod.self)  // the namespace from the file; allowed by the Role
+            await client.shutdown()
+            #expect(fixture.serverAccess.last?.namespace == "cubicle-system")
+            #expect(fixture.serverAccess.last?.allowed == true)
+
+            // Another CA in ca.crt: the same apiserver is no longer trusted.
+            let foreign = try await Self.selfSignedCertificate(in: fixture.directory)
+            let token = try String(contentsOfFile: fixture.mount.path + "/token", encoding: .utf8)
+            try await fixture.mount.publish(token: token, certificateAuthority: foreign, namespace: "cubicle-system")
+            let distrusting = try KubeClient(config: try await KubeConfig.inCluster(directory: fixture.mount.path, environment: environment))
+            await #expect(throws: KubeError.self, "a server certificate from another CA must be refused") {
+                _ = try await distrusting.list(Pod.self)
+            }
+            await distrusting.shutdown()
+        }
+    }
+
+    /// A fresh self-signed CA certificate (PEM) from openssl.
+    static func selfSignedCertificate(in directory: TemporaryDirectory) async throws -> String {
+        let key = directory.file("foreign.key"), certificate = directory.file("foreign.crt")
+        let status = try await blocking { () -> Int32 in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", certificate,
+                "-days", "1", "-subj", "/CN=foreign-ca",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        guard status == 0 else { throw TestFailure("openssl req failed: \(status)") }
+        return try String(contentsOfFile: certificate, encoding: .utf8)
+    }
 }
