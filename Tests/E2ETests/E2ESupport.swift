@@ -81,7 +81,8 @@ struct E2EServer: Sendable {
     }
 }
 
-/// OpenSSH's client through `kubectl port-forward` to the workspace's sshd, checking the pinned host key.
+/// OpenSSH's client to the workspace's sshd through `kubectl port-forward` (or straight to the pod
+/// IP with CUBICLE_E2E_SSH_DIRECT=1), checking the pinned host key.
 enum SSHThroughPortForward {
     static func run(
         _ settings: E2ESettings, pod: String, clientKey: String, hostKey: String, user: String, command: String
@@ -89,6 +90,10 @@ enum SSHThroughPortForward {
         let dir = try TemporaryDirectory("cubicle-e2e-ssh")
         defer { dir.remove() }
         try dir.write("key", clientKey, mode: 0o600)
+        if let podIP = settings.directPodIP {
+            try dir.write("known_hosts", "[\(podIP)]:2222 \(hostKey.trimmingCharacters(in: .whitespacesAndNewlines))\n")
+            return try await blocking { try ssh(dir, host: podIP, port: "2222", user: user, command: command) }
+        }
         var forward = ["port-forward", "-n", settings.namespace, "pod/\(pod)", ":2222", "--kubeconfig", settings.kubeconfig]
         if let context = settings.context { forward += ["--context", context] }
         let arguments = forward
@@ -117,21 +122,26 @@ enum SSHThroughPortForward {
             }
             guard let port else { throw TestFailure("no port in \(seen)") }
             try dir.write("known_hosts", "[127.0.0.1]:\(port) \(hostKey.trimmingCharacters(in: .whitespacesAndNewlines))\n")
-            let ssh = Process()
-            ssh.executableURL = URL(fileURLWithPath: "/usr/bin/ssh")
-            ssh.arguments = [
-                "-i", dir.file("key"), "-o", "UserKnownHostsFile=\(dir.file("known_hosts"))", "-o", "StrictHostKeyChecking=yes",
-                "-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-o", "GlobalKnownHostsFile=/dev/null", "-p", port,
-                "\(user)@127.0.0.1", command,
-            ]
-            let output = Pipe()
-            ssh.standardOutput = output
-            ssh.standardError = output
-            ssh.standardInput = FileHandle.nullDevice
-            try ssh.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            ssh.waitUntilExit()
-            return (ssh.terminationStatus, String(decoding: data, as: UTF8.self))
+            return try ssh(dir, host: "127.0.0.1", port: port, user: user, command: command)
         }
+    }
+
+    /// Runs OpenSSH's client to completion (blocking; call through `blocking`).
+    private static func ssh(_ dir: TemporaryDirectory, host: String, port: String, user: String, command: String) throws -> (Int32, String) {
+        let ssh = Process()
+        ssh.executableURL = URL(fileURLWithPath: "/usr/bin/ssh")
+        ssh.arguments = [
+            "-i", dir.file("key"), "-o", "UserKnownHostsFile=\(dir.file("known_hosts"))", "-o", "StrictHostKeyChecking=yes",
+            "-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-o", "GlobalKnownHostsFile=/dev/null", "-p", port,
+            "\(user)@\(host)", command,
+        ]
+        let output = Pipe()
+        ssh.standardOutput = output
+        ssh.standardError = output
+        ssh.standardInput = FileHandle.nullDevice
+        try ssh.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        ssh.waitUntilExit()
+        return (ssh.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -22,6 +22,11 @@ struct E2ESettings: Sendable {
     /// `CUBICLE_E2E_BLUEPRINT`: the blueprint to provision (default `dev`, whose image
     /// `cubicle/workspace:debian-12` must be pullable by the cluster, e.g. `kind load docker-image`).
     let blueprint: String
+    /// `CUBICLE_E2E_SSH_DIRECT=1`: pod IPs are routable from this machine (e.g. `cubicle local-cluster`),
+    /// so ssh goes to the pod directly instead of through `kubectl port-forward`.
+    let sshDirect: Bool
+    /// The workspace's pod IP when `sshDirect` (set once the workspace runs).
+    var directPodIP: String?
 
     static let current: E2ESettings? = {
         let environment = ProcessInfo.processInfo.environment
@@ -29,7 +34,8 @@ struct E2ESettings: Sendable {
         return E2ESettings(
             kubeconfig: kubeconfig, context: environment["CUBICLE_E2E_CONTEXT"].flatMap { $0.isEmpty ? nil : $0 },
             namespace: environment["CUBICLE_E2E_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "cubicle-e2e",
-            blueprint: environment["CUBICLE_E2E_BLUEPRINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "dev")
+            blueprint: environment["CUBICLE_E2E_BLUEPRINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "dev",
+            sshDirect: environment["CUBICLE_E2E_SSH_DIRECT"] == "1")
     }()
 
     /// The repository root (this file is Tests/E2ETests/RealClusterTests.swift).
@@ -48,7 +54,7 @@ struct E2ESettings: Sendable {
     .enabled(if: E2ESettings.current != nil, "CUBICLE_E2E_KUBECONFIG is not set: no real cluster to run the end-to-end suite against")
 )
 struct RealClusterTests {
-    @Test func provisionReachesRunningAndSSHLogsInThroughAPortForwardThenStopAndDeleteClean() async throws {
+    @Test func provisionReachesRunningSSHLogsInWithThePinnedHostKeyThenStopAndDeleteClean() async throws {
         let settings = try #require(E2ESettings.current)
         let kube = try KubeClient(config: try await KubeConfig.load(path: settings.kubeconfig, context: settings.context, environment: [:]))
         do {
@@ -77,12 +83,14 @@ struct RealClusterTests {
             let workspace = try await server.request("GET", "/api/v1/workspaces/\(name)").json
             #expect(workspace["status"] as? String == "Running", "\(workspace)")
 
-            // Pod IPs are rarely routable from outside a cluster; `kubectl port-forward` is.
+            // Pod IPs are rarely routable from outside a cluster; `kubectl port-forward` is (unless CUBICLE_E2E_SSH_DIRECT).
             let secret = try await kube.get(Secret.self, name: "\(name)-client", namespace: settings.namespace)
             let key = String(decoding: try #require(secret.data?["id_ed25519"]), as: UTF8.self)
             let hostKey = String(decoding: try #require(secret.data?["ssh_host_ed25519_key.pub"]), as: UTF8.self)
+            var target = settings
+            if settings.sshDirect { target.directPodIP = try #require(workspace["podIP"] as? String) }
             let ssh = try await SSHThroughPortForward.run(
-                settings, pod: name, clientKey: key, hostKey: hostKey, user: "admin", command: "id -un; echo $HOME")
+                target, pod: name, clientKey: key, hostKey: hostKey, user: "admin", command: "id -un; echo $HOME")
             #expect(ssh.status == 0, "\(ssh.output)")
             #expect(ssh.output.hasPrefix("admin\n/home/admin\n"), "\(ssh.output)")
 
