@@ -110,7 +110,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "CubicleModel", "CubicleTestSupport", crypto], swiftSettings: strict),
-        .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "CubicleModel", logging], swiftSettings: strict),
+        .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "CubicleModel", logging, yams], swiftSettings: strict),
         .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner", "KubeClient", "CubicleModel"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
@@ -118,6 +118,11 @@ let package = Package(
                 "App", "API", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging, crypto,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "E2ETests",
+            dependencies: ["App", "KubeClient", "CubicleModel", "CubicleTestSupport", logging],
             swiftSettings: strict
         ),
         .testTarget(

@@ -18,7 +18,8 @@ struct ClusterConnection: Sendable {
             if let path = configuration.kubeconfig {
                 return ClusterConnection(config: try await KubeConfig.load(path: path, context: configuration.context, environment: configuration.environment))
             }
-            if let discovered = try await KubeConfig.discover(environment: configuration.environment) {
+            if let discovered = try await KubeConfig.discover(
+                environment: configuration.environment, serviceAccountDirectory: configuration.serviceAccountDirectory) {
                 logger.info("using the configured cluster", metadata: ["server": "\(discovered.server)"])
                 return ClusterConnection(config: discovered)
             }

@@ -75,7 +75,8 @@ public enum CubicleServer {
             let scripts = try await WorkspaceScriptsLoader.load(from: configuration.workspaceDirectory)
             let initScripts = InitScriptReporter(logger: Logger(label: "cubicle.provisioner"))
             let provisioner = Provisioner(
-                client: kube, store: store, renderer: WorkspaceRenderer(scripts: scripts),
+                client: kube, store: store,
+                renderer: WorkspaceRenderer(scripts: scripts, options: RenderOptions(serverNamespace: configuration.serverNamespace)),
                 catalog: { watcher.catalog },
                 settings: ProvisionerSettings(
                     namespace: namespace, monitor: .init(timeout: configuration.provisionTimeout),
@@ -89,7 +90,8 @@ public enum CubicleServer {
             initScripts.attach(workspaceConnector)
             var dependencies = APIDependencies(
                 store: store, provisioner: provisioner, catalog: { watcher.catalog },
-                clusterCheck: { _ = try await kube.list(Namespace.self, options: ListOptions(limit: 1)) },
+                // Namespaced, so the health check needs nothing beyond the workspace Role (manifests/).
+                clusterCheck: { _ = try await kube.list(Pod.self, namespace: namespace, options: ListOptions(limit: 1)) },
                 connector: workspaceConnector, time: time, blueprintStatus: { watcher.status },
                 shellSettings: ShellSettings(
                     detachTTL: configuration.shellDetachTTL, recordingDirectory: configuration.recordingDirectory,

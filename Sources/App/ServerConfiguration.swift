@@ -50,6 +50,11 @@ public struct ServerConfiguration: Sendable {
     public var recordShellInput = false
     /// What `--config FILE` says (`auth.*`).
     public var file: ConfigFile = ConfigFile()
+    /// Where the in-cluster service account (`token`, `ca.crt`, `namespace`) is mounted.
+    public var serviceAccountDirectory: String = "/var/run/secrets/kubernetes.io/serviceaccount"
+    /// The namespace the server runs in, when workspaces live elsewhere (their NetworkPolicies
+    /// then admit Cubicle's pods from this namespace).
+    public var serverNamespace: String?
 
     /// A configuration with defaults relative to the current directory.
     public init(

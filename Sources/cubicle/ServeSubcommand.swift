@@ -29,8 +29,18 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Option(help: "The kubeconfig context.")
     var context: String?
 
-    @Option(help: "The namespace for workspaces.")
+    @Option(help: "The namespace for workspaces (default: the kubeconfig's, or the service account's namespace file).")
     var namespace: String?
+
+    @Option(
+        name: .customLong("server-namespace"),
+        help: "kubernetes.serverNamespace: the namespace Cubicle runs in when workspaces live elsewhere (env CUBICLE_SERVER_NAMESPACE).")
+    var serverNamespace: String?
+
+    @Option(
+        name: .customLong("service-account-dir"),
+        help: "kubernetes.serviceAccountDirectory: the in-cluster service account mount (token, ca.crt, namespace).")
+    var serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount"
 
     @Flag(help: "Use the embedded cluster even if a kubeconfig exists.")
     var embedded = false
@@ -96,6 +106,8 @@ struct ServeSubcommand: AsyncParsableCommand {
                 throw ValidationError("\(config): \(error.description)")
             }
         }
+        configuration.serviceAccountDirectory = serviceAccountDir
+        configuration.serverNamespace = serverNamespace ?? ProcessInfo.processInfo.environment["CUBICLE_SERVER_NAMESPACE"]
         try await CubicleServer.run(configuration, logger: logger)
     }
 }

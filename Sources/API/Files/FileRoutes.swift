@@ -28,6 +28,9 @@ struct FileRoutes: RouteSet {
     }
 
     func handle(_ endpoint: Endpoint, _ request: Request, _ context: CubicleRequestContext) async throws -> Response {
+        // Someone else's (or a missing) workspace answers 404 before anything about the request
+        // itself is judged, so a stranger learns nothing from a 400.
+        _ = try dependencies.visibleWorkspace(context.parameters.require("name"), for: try context.requireCaller())
         do {
             switch endpoint {
             case .download: return try await download(request, context)

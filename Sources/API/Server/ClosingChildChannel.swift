@@ -26,15 +26,14 @@ struct ClosingChildChannel<Base: ServerChildChannel>: ServerChildChannel {
     }
 }
 
-/// Closes the channel when an HTTP parser error reaches it; other errors pass on.
+/// Closes the channel when an HTTP parser error reaches it (after passing the error on).
 final class ParserErrorCloser: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError {
-            context.close(promise: nil)
-            return
-        }
+        // Passed on first, so whoever reads the request (an upload's body) sees it fail rather
+        // than end cleanly; then the connection goes.
         context.fireErrorCaught(error)
+        if error is HTTPParserError { context.close(promise: nil) }
     }
 }

@@ -3,10 +3,19 @@ import NIOHTTP1
 
 /// The resource verbs: mapping method and path to a Kubernetes verb, then to the registry.
 extension APIServer {
-    func serveResource(_ route: ResourceRoute, _ request: HTTPRequest, _ target: RequestTarget) throws(LocalClusterError) -> APIResponse {
+    func serveResource(
+        _ route: ResourceRoute, _ request: HTTPRequest, _ target: RequestTarget, user: UserInfo
+    ) throws(LocalClusterError) -> APIResponse {
         let watching = route.watchPath || target.flag("watch")
         let verb = try Self.verb(request.method, route, watching: watching)
         let resourceName = route.subresource.map { "\(route.resource.plural)/\($0.rawValue)" } ?? route.resource.plural
+        try authorize(user, verb: verb, route, resourceName: resourceName)
+        if access.isActive, verb == "patch", PatchType(contentType: request.header("content-type") ?? "") == .apply,
+            (try? registry.get(route.resource, namespace: route.namespace ?? "", name: route.name ?? "")) == nil
+        {
+            // Server-side apply of an object that does not exist creates it.
+            try authorize(user, verb: "create", route, resourceName: resourceName)
+        }
         if let failure = faults.failure(verb: verb, resource: resourceName) { throw failure }
         guard let format = ResponseFormat(accept: request.header("accept")) else {
             throw .notAcceptable("application/json, application/json;as=Table;v=v1;g=meta.k8s.io")

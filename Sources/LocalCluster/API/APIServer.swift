@@ -15,8 +15,18 @@ final class APIServer: Sendable {
         var watchBufferLimit: Int
     }
 
+    /// Authorization: the RBAC authorizer when enforced, and who hears about each decision.
+    struct Access: Sendable {
+        var authorizer: RBACAuthorizer?
+        var observer: (@Sendable (AccessRecord) -> Void)?
+
+        /// Whether anyone enforces or hears decisions (else authorization costs nothing).
+        var isActive: Bool { authorizer != nil || observer != nil }
+    }
+
     let registry: Registry
     let authenticator: Authenticator
+    let access: Access
     let faults: ClusterFaults
     let tokens: ServiceAccountTokens
     let settings: Settings
@@ -27,9 +37,10 @@ final class APIServer: Sendable {
 
     init(
         registry: Registry, authenticator: Authenticator, faults: ClusterFaults, tokens: ServiceAccountTokens,
-        settings: Settings, logger: Logger
+        access: Access = Access(), settings: Settings, logger: Logger
     ) {
         self.registry = registry
+        self.access = access
         self.authenticator = authenticator
         self.faults = faults
         self.tokens = tokens
@@ -58,7 +69,7 @@ final class APIServer: Sendable {
         }
         do throws(LocalClusterError) {
             let user = try authenticator.authenticate(request)
-            let response = try serve(route, request, target)
+            let response = try serve(route, request, target, user: user)
             logger.trace("request", metadata: ["method": "\(request.method)", "uri": "\(request.uri)", "user": "\(user.name)"])
             return response
         } catch {
@@ -70,9 +81,11 @@ final class APIServer: Sendable {
         }
     }
 
-    private func serve(_ route: Route, _ request: HTTPRequest, _ target: RequestTarget) throws(LocalClusterError) -> APIResponse {
+    private func serve(
+        _ route: Route, _ request: HTTPRequest, _ target: RequestTarget, user: UserInfo
+    ) throws(LocalClusterError) -> APIResponse {
         if case .resource(let resourceRoute) = route {
-            return try serveResource(resourceRoute, request, target)
+            return try serveResource(resourceRoute, request, target, user: user)
         }
         if case .faults(let path) = route {
             guard settings.faultEndpoints else { throw .unknownPath }

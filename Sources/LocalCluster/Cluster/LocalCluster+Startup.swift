@@ -39,6 +39,10 @@ extension LocalCluster {
                 allowAnonymous: !configuration.tls
             ),
             faults: faults, tokens: tokens,
+            access: APIServer.Access(
+                authorizer: configuration.authorization == .rbac ? RBACAuthorizer(registry: registry) : nil,
+                observer: configuration.onAccess
+            ),
             settings: APIServer.Settings(
                 faultEndpoints: configuration.faultEndpoints, bookmarkInterval: configuration.bookmarkInterval,
                 watchTimeout: configuration.watchTimeout, watchBufferLimit: 10_000

@@ -34,6 +34,10 @@ public struct LocalClusterConfiguration: Sendable {
     public var eventLoopGroup: any EventLoopGroup
     /// Runs the process kubelet too (pods become real processes); nil: the API server only.
     public var kubelet: KubeletConfiguration?
+    /// Who may do what once authenticated (`.rbac` enforces stored Roles and bindings).
+    public var authorization: AuthorizationMode = .allowAll
+    /// Called with every resource request's authorization decision (tests record what a client needs).
+    public var onAccess: (@Sendable (AccessRecord) -> Void)?
 
     /// A configuration with defaults: HTTPS on an ephemeral loopback port, no fault endpoints.
     public init(
