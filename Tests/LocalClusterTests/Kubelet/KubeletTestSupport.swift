@@ -85,7 +85,7 @@ struct KubeletTestCluster: Sendable {
 
     /// Waits until pod `name` satisfies `condition`, and returns it.
     @discardableResult
-    func waitForPod(_ name: String, _ what: String, within seconds: Double = 30, _ condition: @escaping @Sendable (JSONValue) -> Bool) async throws -> JSONValue {
+    func waitForPod(_ name: String, _ what: String, within seconds: Double = 120, _ condition: @escaping @Sendable (JSONValue) -> Bool) async throws -> JSONValue {
         try await waitFor("pod \(name) \(what)", within: seconds) {
             guard let pod = try self.pod(name), condition(pod) else { return nil }
             return pod
@@ -104,7 +104,7 @@ struct KubeletTestCluster: Sendable {
     }
 
     /// Waits for an event about `name` with `reason` whose message contains `text`.
-    func waitForEvent(_ name: String, reason: String, containing text: String = "", within seconds: Double = 30) async throws {
+    func waitForEvent(_ name: String, reason: String, containing text: String = "", within seconds: Double = 120) async throws {
         _ = try await waitFor("event \(reason) about \(name)", within: seconds) {
             try await self.events(about: name).contains { $0.reason == reason && $0.message.contains(text) } ? true : nil
         } describing: {
@@ -141,7 +141,7 @@ func podObject(
 
 /// Polls `probe` until it yields a value or `seconds` pass; the failure says what was last seen.
 func waitFor<T: Sendable>(
-    _ what: String, within seconds: Double = 30, _ probe: @escaping @Sendable () async throws -> T?,
+    _ what: String, within seconds: Double = 120, _ probe: @escaping @Sendable () async throws -> T?,
     describing: @escaping @Sendable () async -> String = { "" }
 ) async throws -> T {
     let deadline = ContinuousClock.now + .seconds(seconds)
