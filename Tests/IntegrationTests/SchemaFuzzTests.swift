@@ -67,7 +67,10 @@ import Testing
             // answer there; everything else about those answers must still match the spec.
             let inside = try await Self.run(
                 executable, common + [
+                    // Fuzzing only: schemathesis 4.32's coverage phase crashed inside itself once on these
+                    // operations (an internal traceback, not an answer of ours).
                     "--checks", conformance, "--max-examples", "15", "--include-path-regex", Self.inWorkspacePaths,
+                    "--phases", "fuzzing",
                 ], in: reports)
             #expect(inside.status == 0, "schemathesis failed:\n\(inside.output.suffix(6000))")
             #expect(inside.output.contains("passed"), "no test cases ran:\n\(inside.output.suffix(2000))")
