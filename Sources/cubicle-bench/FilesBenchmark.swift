@@ -21,25 +21,16 @@ struct FilesBenchmark: AsyncParsableCommand {
     @Option(help: "Parts sent at once in the resumable-upload phase.")
     var parallel = 8
 
-    @Option(help: "The repository root holding blueprints/ and workspace/.")
-    var repository = FileManager.default.currentDirectoryPath
-
-    @Flag(help: "Show the server's info logs.")
-    var verbose = false
+    @OptionGroup var options: BenchOptions
 
     func validate() throws {
         guard size > 0, parallel > 0 else { throw ValidationError("--size and --parallel must be positive") }
     }
 
     func run() async throws {
-        let level: Logger.Level = verbose ? .info : .warning
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        options.bootstrapLogging()
         let server = try await BenchServer.start(
-            repository: repository, provisionTimeout: 300, logger: Logger(label: "cubicle-bench"), kubelet: .process)
+            repository: options.repository, provisionTimeout: 300, logger: Logger(label: "cubicle-bench"), kubelet: .process)
         let scratch = "\(FileManager.default.temporaryDirectory.path)/cubicle-bench-files-\(UUID().uuidString.prefix(8))"
         do {
             let rows = try await measure(server, scratch: scratch)

@@ -23,17 +23,13 @@ struct ProvisionBenchmark: AsyncParsableCommand {
     @Option(help: "How to follow each job: sse (event stream, default) or poll (GET every 20 ms).")
     var follow = "sse"
 
-    @Option(help: "The repository root holding blueprints/ and workspace/.")
-    var repository = FileManager.default.currentDirectoryPath
+    @OptionGroup var options: BenchOptions
 
     @Flag(help: "Skip the raw-apply reference.")
     var noReference = false
 
     @Flag(help: "Also print the results as JSON.")
     var json = false
-
-    @Flag(help: "Show the server's info logs.")
-    var verbose = false
 
     func validate() throws {
         guard count > 0 else { throw ValidationError("--count must be positive") }
@@ -42,14 +38,9 @@ struct ProvisionBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level: Logger.Level = verbose ? .info : .warning
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        options.bootstrapLogging()
         let mode = APIClient.Follow(rawValue: follow) ?? .sse
-        let server = try await BenchServer.start(repository: repository, provisionTimeout: 300, logger: Logger(label: "cubicle-bench"))
+        let server = try await BenchServer.start(repository: options.repository, provisionTimeout: 300, logger: Logger(label: "cubicle-bench"))
         do {
             let report = try await measure(server, follow: mode)
             await server.stop()
@@ -93,7 +84,7 @@ struct ProvisionBenchmark: AsyncParsableCommand {
 
         var reference: Summary?
         if !noReference {
-            let raw = ReferenceApply(kubeconfig: server.kubeconfig, repository: repository, blueprint: blueprint)
+            let raw = ReferenceApply(kubeconfig: server.kubeconfig, repository: options.repository, blueprint: blueprint)
             let sets = try await raw.render(count: count)
             let objects = sets.first?.count ?? 0
             let (samples, wall) = try await raw.run(sets, concurrency: concurrency)

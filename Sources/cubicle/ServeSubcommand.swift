@@ -101,7 +101,7 @@ struct ServeSubcommand: AsyncParsableCommand {
         configuration.recordShellInput = recordShellInput
         if let config {
             do {
-                configuration.file = try ConfigFile.load(path: config)
+                configuration.file = try await Offload.run { try ConfigFile.load(path: config) }
             } catch let error as ConfigError {
                 throw ValidationError("\(config): \(error.description)")
             }

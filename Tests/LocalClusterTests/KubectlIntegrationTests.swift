@@ -49,11 +49,8 @@ struct KubectlIntegrationTests {
     }
 
     @Test func theLocalClusterCommandRunsAppliedPodsAsProcesses() async throws {
-        let directory = TestCluster.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let block = KubeletTestCluster.allocateBlock()
-        let (process, kubectl) = try await LocalClusterCommandTests.launch(directory, extra: ["--pod-address-blocks", String(block)])
-        do {
+        try await LocalClusterCommandTests.withCommand(extra: ["--pod-address-blocks", String(block)]) { _, kubectl in
             let manifest = Self.podManifest + "\n    command: [\"/bin/sh\", \"-c\", \"exec sleep 600\"]\n  terminationGracePeriodSeconds: 2\n"
             let watch = try kubectl.start(["get", "pods", "-w", "-o", "wide"])
             defer { watch.signal(SIGTERM) }
@@ -82,14 +79,7 @@ struct KubectlIntegrationTests {
             #expect(delete.standardOutput.contains("pod \"web\" deleted"))
             let gone = try await kubectl.run(["get", "pod", "web"])
             #expect(gone.standardError.contains("pods \"web\" not found"), "\(gone.standardError)")
-        } catch {
-            process.signal(SIGKILL)
-            _ = await process.wait(deadline: 10)
-            throw error
         }
-        process.signal(SIGTERM)
-        let output = await process.wait(deadline: 30)
-        #expect(output.status == 0, "\(output.standardError)")
     }
 
     @Test func deletingABoundPodWaitsForTheKubelet() async throws {

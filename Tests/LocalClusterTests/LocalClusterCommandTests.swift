@@ -37,11 +37,28 @@ struct LocalClusterCommandTests {
         return (process, Kubectl(kubeconfig: kubeconfig, home: home))
     }
 
-    @Test func commandServesKubectlAndShutsDownCleanlyOnSIGTERM() async throws {
+    /// Runs `body` against a `cubicle local-cluster` process on a fresh directory; afterwards the
+    /// process must shut down cleanly on SIGTERM (it is killed when `body` fails).
+    static func withCommand(
+        extra: [String] = [], _ body: (_ directory: String, _ kubectl: Kubectl) async throws -> Void
+    ) async throws {
         let directory = TestCluster.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (process, kubectl) = try await Self.launch(directory, extra: ["--enable-fault-hooks"])
+        let (process, kubectl) = try await launch(directory, extra: extra)
         do {
+            try await body(directory, kubectl)
+        } catch {
+            process.signal(SIGKILL)
+            _ = await process.wait(deadline: 10)
+            throw error
+        }
+        process.signal(SIGTERM)
+        let output = await process.wait(deadline: 30)
+        #expect(output.status == 0, "\(output.standardError)")
+    }
+
+    @Test func commandServesKubectlAndShutsDownCleanlyOnSIGTERM() async throws {
+        try await Self.withCommand(extra: ["--enable-fault-hooks"]) { directory, kubectl in
             #expect(kubectl.kubeconfig == directory + "/data/kubeconfig")
             let attributes = try FileManager.default.attributesOfItem(atPath: kubectl.kubeconfig)
             #expect((attributes[.posixPermissions] as? Int) == 0o600)
@@ -59,14 +76,7 @@ struct LocalClusterCommandTests {
             #expect(failed.status != 0)
             #expect(failed.standardError.contains("InternalError") || failed.standardError.contains("injected fault"), "\(failed.standardError)")
             #expect(try await kubectl.run(["get", "--raw", "/api/v1/namespaces/default"]).status == 0)
-        } catch {
-            process.signal(SIGKILL)
-            _ = await process.wait(deadline: 10)
-            throw error
         }
-        process.signal(SIGTERM)
-        let output = await process.wait(deadline: 30)
-        #expect(output.status == 0, "\(output.standardError)")
     }
 
     @Test func stateSurvivesSIGKILLOfTheServer() async throws {

@@ -25,7 +25,6 @@ public final class ClusterObserver: Sendable {
         var events: [String: [String: Event]] = [:]  // "Kind/name" → event uid → event
         var claimOwners: [String: Set<String>] = [:]  // claim name → workspaces mounting it
         var synced: Set<String> = []
-        var syncWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private static let feeds: Set<String> = ["pods", "anchors", "events"]
@@ -33,8 +32,11 @@ public final class ClusterObserver: Sendable {
     private let namespace: String
     private let logger: Logger
     private let state = Mutex(State())
-    /// Bumped (by workspace name) whenever anything about a workspace changes.
+    /// Bumped (by workspace name) whenever anything about a workspace changes, and under
+    /// `syncKey` once every watch has delivered its initial list.
     public let changes = ChangeNotifier<String>()
+    /// The `changes` key bumped when the observer becomes synced (no workspace is named "").
+    static let syncKey = ""
     /// Events about one object beyond this count are pruned oldest first.
     private let eventsPerObject = 200
 
@@ -57,13 +59,21 @@ public final class ClusterObserver: Sendable {
 
     /// Returns once every watch has delivered its initial list.
     public func waitUntilSynced() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state -> Bool in
-                if state.synced == Self.feeds { return true }
-                state.syncWaiters.append(continuation)
-                return false
-            }
-            if ready { continuation.resume() }
+        while true {
+            let version = changes.version(of: Self.syncKey)
+            if isSynced { return }
+            await changes.waitForChange(of: Self.syncKey, after: version)
+        }
+    }
+
+    /// Waits until every watch has delivered its initial list, or `deadline` passes on `time`;
+    /// true when synced.
+    public func waitUntilSynced(until deadline: Date, time: any TimeSource) async -> Bool {
+        while true {
+            let version = changes.version(of: Self.syncKey)
+            if isSynced { return true }
+            guard time.now < deadline else { return false }
+            await changes.waitForChange(of: Self.syncKey, after: version, until: deadline, time: time)
         }
     }
 
@@ -172,14 +182,12 @@ public final class ClusterObserver: Sendable {
                 case .deleted(let object):
                     change = .remove(object)
                 }
-                let (touched, waiters) = state.withLock { state -> (Set<String>, [CheckedContinuation<Void, Never>]) in
-                    let touched = apply(&state, change)
-                    guard initial, state.synced.insert(feed).inserted, state.synced == Self.feeds else { return (touched, []) }
-                    defer { state.syncWaiters = [] }
-                    return (touched, state.syncWaiters)
+                let touched = state.withLock { state -> Set<String> in
+                    var touched = apply(&state, change)
+                    if initial, state.synced.insert(feed).inserted, state.synced == Self.feeds { touched.insert(Self.syncKey) }
+                    return touched
                 }
                 changes.bump(touched)
-                for waiter in waiters { waiter.resume() }
             }
         } catch {
             if !(error is CancellationError) {

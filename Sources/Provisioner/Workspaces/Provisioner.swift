@@ -50,7 +50,7 @@ public final class Provisioner: Sendable {
     let time: any TimeSource
     let logger: Logger
     let afterStart: @Sendable (String) async -> [TrailEntry]
-    let slots: JobSlots
+    let slots: Slots
     private let active = Mutex<[String: ActiveJob]>([:])
 
     struct ActiveJob {
@@ -76,7 +76,7 @@ public final class Provisioner: Sendable {
         self.afterStart = afterStart
         self.observer = ClusterObserver(client: client, namespace: settings.namespace, logger: logger)
         self.trail = JobTrail(jobs: store.jobs, time: time)
-        self.slots = JobSlots(limit: settings.maxConcurrentJobs)
+        self.slots = Slots(limit: settings.maxConcurrentJobs)
     }
 
     /// Watches the cluster, resumes every unfinished job, and runs until cancelled; jobs still
@@ -96,12 +96,8 @@ public final class Provisioner: Sendable {
     /// Waits (up to `timeout` seconds) until the shared watches have listed the cluster, so that
     /// admission decisions (provision or start, running or not) are made on real state.
     func awaitSync(timeout: Double = 15) async throws {
-        let deadline = time.now.addingTimeInterval(timeout)
-        while !observer.isSynced {
-            guard time.now < deadline else {
-                throw ProvisionerError(.clusterUnavailable, "not yet in sync with the Kubernetes API; try again shortly")
-            }
-            try await time.sleep(seconds: 0.05)
+        guard await observer.waitUntilSynced(until: time.now.addingTimeInterval(timeout), time: time) else {
+            throw ProvisionerError(.clusterUnavailable, "not yet in sync with the Kubernetes API; try again shortly")
         }
     }
 
@@ -176,42 +172,5 @@ public final class Provisioner: Sendable {
             task?.cancel()
             return task
         }
-    }
-}
-
-/// A counting semaphore for running jobs.
-final class JobSlots: Sendable {
-    private struct State {
-        var available: Int
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-
-    private let state: Mutex<State>
-
-    init(limit: Int) { state = Mutex(State(available: max(1, limit))) }
-
-    func withSlot<T: Sendable>(_ body: () async -> T) async -> T {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let acquired = state.withLock { state -> Bool in
-                if state.available > 0 {
-                    state.available -= 1
-                    return true
-                }
-                state.waiters.append(continuation)
-                return false
-            }
-            if acquired { continuation.resume() }
-        }
-        defer {
-            let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                if state.waiters.isEmpty {
-                    state.available += 1
-                    return nil
-                }
-                return state.waiters.removeFirst()
-            }
-            next?.resume()
-        }
-        return await body()
     }
 }

@@ -263,69 +263,6 @@ import Testing
     }
 }
 
-/// A bare HTTP/1.1 connection, to cut requests off where a client library would not.
-struct RawHTTP: Sendable {
-    let fd: Int32
-
-    static func open(port: Int) async throws -> RawHTTP {
-        try await blocking {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw TestFailure("socket failed") }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port)).bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let rc = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard rc == 0 else {
-                Glibc.close(fd)
-                throw TestFailure("connect failed: \(errno)")
-            }
-            return RawHTTP(fd: fd)
-        }
-    }
-
-    func send(_ bytes: [UInt8]) async throws {
-        let fd = self.fd
-        try await blocking {
-            var sent = 0
-            while sent < bytes.count {
-                let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                guard n > 0 else { throw TestFailure("send failed: \(errno)") }
-                sent += n
-            }
-        }
-    }
-
-    /// Reads until `marker` arrives (or the peer closes, or 30 s pass); answers what arrived.
-    func receive(until marker: String) async throws -> String {
-        let fd = self.fd
-        return try await blocking {
-            var received: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while !String(decoding: received, as: UTF8.self).contains(marker) {
-                var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                guard poll(&descriptor, 1, 30_000) > 0 else { break }
-                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                guard n > 0 else { break }
-                received += buffer[0..<n]
-            }
-            return String(decoding: received, as: UTF8.self)
-        }
-    }
-
-    func shutdownWrite() async throws {
-        let fd = self.fd
-        try await blocking { _ = Glibc.shutdown(fd, Int32(SHUT_WR)) }
-    }
-
-    func close() async {
-        let fd = self.fd
-        _ = try? await blocking { Glibc.close(fd) }
-    }
-}
-
 extension FilesTests {
     @Test func resumableUploadRefusesWrongPartsMissingPartsAndABadHashAndAbortRemovesItsFile() async throws {
         let fixture = try FilesFixture.require()

@@ -1,22 +1,20 @@
 import CubicleTestSupport
 import Foundation
-import Synchronization
 
 /// The real `cubicle serve` executable as a child process on a data directory, so tests can
 /// SIGKILL it mid-work and start it again on the same directory. Output goes to a log file per
 /// start (never a pipe the test might not drain).
 final class ServeProcess: Sendable {
     let url: String
-    let logPath: String
-    private let pid: pid_t
-    /// Set once the child has been reaped, so it is never waited for twice.
-    private let reaped = Mutex(false)
+    private let child: ChildProcess
 
-    private init(url: String, logPath: String, pid: pid_t) {
+    private init(url: String, child: ChildProcess) {
         self.url = url
-        self.logPath = logPath
-        self.pid = pid
+        self.child = child
     }
+
+    /// The log file of this start.
+    var logPath: String { child.logPath }
 
     /// The built `cubicle` executable: a sibling of the test bundle in `.build/<triple>/debug`.
     static func executable() throws -> String {
@@ -35,18 +33,13 @@ final class ServeProcess: Sendable {
     static func start(dataDirectory: String, logName: String, extraArguments: [String] = []) async throws -> ServeProcess {
         let logPath = "\(dataDirectory)/\(logName).log"
         let executable = try executable()
-        // posix_spawn directly (not Foundation's Process, whose run() crashed once in a full
-        // parallel test run); the log file is the child's stdout and stderr.
-        let pid = try await blocking { () -> pid_t in
-            var environment = ProcessInfo.processInfo.environment
-            environment.removeValue(forKey: "KUBECONFIG")
-            let arguments = [
-                executable, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDirectory, "--embedded",
-                "--blueprints", "\(ServerHarness.repository)/blueprints", "--workspace-dir", "\(ServerHarness.repository)/workspace",
-            ] + extraArguments
-            return try Self.spawn(executable, arguments: arguments, environment: environment.map { "\($0)=\($1)" }, logPath: logPath)
-        }
-        let child = ServeProcess(url: "", logPath: logPath, pid: pid)
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "KUBECONFIG")
+        let arguments = [
+            "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDirectory, "--embedded",
+            "--blueprints", "\(ServerHarness.repository)/blueprints", "--workspace-dir", "\(ServerHarness.repository)/workspace",
+        ] + extraArguments
+        let child = try await ChildProcess.spawn(executable, arguments: arguments, environment: environment, logPath: logPath)
         var url: String?
         do {
             try await eventually("cubicle serve listens (log \(logPath))", within: 90) {
@@ -58,7 +51,7 @@ final class ServeProcess: Sendable {
             try? await child.stop(signal: SIGKILL)
             throw error
         }
-        return ServeProcess(url: url ?? "", logPath: logPath, pid: pid)
+        return ServeProcess(url: url ?? "", child: child)
     }
 
     /// The URL from the "listening on" line, once it is logged.
@@ -75,51 +68,8 @@ final class ServeProcess: Sendable {
     }
 
     /// The log so far.
-    func log() async throws -> String {
-        try await blocking { [logPath] in try String(contentsOfFile: logPath, encoding: .utf8) }
-    }
-
-    /// Whether the child still runs (reaping it if it has exited).
-    var isRunning: Bool {
-        reaped.withLock { reaped in
-            if reaped { return false }
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid { reaped = true }
-            return !reaped
-        }
-    }
+    func log() async throws -> String { try await child.log() }
 
     /// Sends `signal` and waits for the process to exit.
-    func stop(signal: Int32) async throws {
-        try await blocking { [self] in
-            if reaped.withLock({ $0 }) { return }
-            kill(pid, signal)
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            reaped.withLock { $0 = true }
-        }
-    }
-
-    /// Starts `path` with `arguments` (argv[0] first) and `environment`, output appended to `logPath`.
-    private static func spawn(_ path: String, arguments: [String], environment: [String], logPath: String) throws -> pid_t {
-        let log = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard log >= 0 else { throw TestFailure("cannot open \(logPath)") }
-        defer { close(log) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, log, 1)
-        posix_spawn_file_actions_adddup2(&actions, log, 2)
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup($0) } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
-        guard rc == 0 else { throw TestFailure("posix_spawn \(path) failed: \(rc)") }
-        return pid
-    }
+    func stop(signal: Int32) async throws { try await child.stop(signal: signal) }
 }

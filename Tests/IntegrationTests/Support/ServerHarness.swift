@@ -1,4 +1,5 @@
 import App
+import CubicleModel
 import CubicleTestSupport
 import Foundation
 import KubeClient
@@ -22,7 +23,7 @@ struct ServerHarness: Sendable {
     let task: Task<Void, any Error>
     /// What the server was started with (a restart reuses it, data directory included).
     let configuration: ServerConfiguration
-    /// Whether this server holds one of the `ProcessServerSlots` (released by `stop`).
+    /// Whether this server holds one of `processServerSlots` (released by `stop`).
     let holdsSlot: Bool
 
     /// The repository root (this file is Tests/IntegrationTests/Support/ServerHarness.swift).
@@ -46,11 +47,11 @@ struct ServerHarness: Sendable {
         configuration.file = file
         configure(&configuration)
         let holdsSlot = configuration.kubelet == .process
-        if holdsSlot { await ProcessServerSlots.shared.acquire() }
+        if holdsSlot { await Self.processServerSlots.acquire() }
         do {
             return try await launch(configuration, data: data, holdsSlot: holdsSlot)
         } catch {
-            if holdsSlot { ProcessServerSlots.shared.release() }
+            if holdsSlot { Self.processServerSlots.release() }
             throw error
         }
     }
@@ -89,6 +90,12 @@ struct ServerHarness: Sendable {
             holdsSlot: holdsSlot)
     }
 
+    /// At most three servers with the process kubelet (real sandboxed pods and sshd) at once in the
+    /// test process: every suite runs in parallel in one process and the pod runtime does its
+    /// blocking work on one shared thread, so a dozen real-pod servers starting together starve
+    /// each other past any start-up deadline. Waiting for a slot happens before that deadline.
+    static let processServerSlots = Slots(limit: 3)
+
     /// Pod address blocks 150…199 (other suites use 200…249), one per server, so parallel
     /// servers' pods never share an address.
     private static let blocks = Mutex(150)
@@ -124,7 +131,7 @@ struct ServerHarness: Sendable {
         task.cancel()
         _ = await task.result
         dataDirectory.remove()
-        if holdsSlot { ProcessServerSlots.shared.release() }
+        if holdsSlot { Self.processServerSlots.release() }
     }
 
     // MARK: - HTTP

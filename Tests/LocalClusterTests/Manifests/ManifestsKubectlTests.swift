@@ -125,10 +125,7 @@ struct ManifestsKubectlTests {
     }
 
     @Test func theDryRunApplyPassesAgainstTheCubicleLocalClusterCommand() async throws {
-        let directory = TestCluster.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (process, kubectl) = try await LocalClusterCommandTests.launch(directory)
-        do {
+        try await LocalClusterCommandTests.withCommand { directory, kubectl in
             let rendered = try await Self.render(kubectl, Self.manifests)
             try Data(rendered.utf8).write(to: URL(fileURLWithPath: directory + "/rendered.yaml"))
             #expect(try await kubectl.run(["create", "namespace", "cubicle-system"]).status == 0)
@@ -137,14 +134,7 @@ struct ManifestsKubectlTests {
             #expect(dryRun.standardOutput.contains("deployment.apps/cubicle serverside-applied (server dry run)"), "\(dryRun.standardOutput)")
             let stored = try await kubectl.run(["get", "deployments,roles", "-n", "cubicle-system", "-o", "name"])
             #expect(stored.status == 0 && stored.standardOutput.isEmpty, "\(stored.standardOutput)")
-        } catch {
-            process.signal(SIGKILL)
-            _ = await process.wait(deadline: 10)
-            throw error
         }
-        process.signal(SIGTERM)
-        let output = await process.wait(deadline: 30)
-        #expect(output.status == 0, "\(output.standardError)")
     }
 
     @Test func kubectlDiscoversTheKindsTheManifestsUse() async throws {

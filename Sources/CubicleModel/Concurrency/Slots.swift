@@ -1,12 +1,8 @@
 import Synchronization
 
-/// Bounds how many servers with the process kubelet (real sandboxed pods and sshd) run at once in
-/// the test process. Every suite runs in parallel in one process, and the pod runtime does its
-/// blocking work on one shared thread, so a dozen real-pod servers starting together starve each
-/// other past any start-up deadline; waiting for a slot happens before that deadline starts.
-final class ProcessServerSlots: Sendable {
-    static let shared = ProcessServerSlots(limit: 3)
-
+/// A counting semaphore for async code: at most `limit` holders at once, the rest wait their turn
+/// in arrival order (without blocking a thread).
+public final class Slots: Sendable {
     private struct State {
         var available: Int
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -14,10 +10,11 @@ final class ProcessServerSlots: Sendable {
 
     private let state: Mutex<State>
 
-    init(limit: Int) { state = Mutex(State(available: limit)) }
+    /// Slots for at most `limit` (at least one) holders.
+    public init(limit: Int) { state = Mutex(State(available: max(1, limit))) }
 
-    /// Waits for a free slot and takes it.
-    func acquire() async {
+    /// Waits for a free slot and takes it; pair with `release()`.
+    public func acquire() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let granted = state.withLock { state -> Bool in
                 if state.available > 0 {
@@ -32,7 +29,7 @@ final class ProcessServerSlots: Sendable {
     }
 
     /// Gives a slot back (to the longest waiter, if any).
-    func release() {
+    public func release() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if state.waiters.isEmpty {
                 state.available += 1
@@ -41,5 +38,12 @@ final class ProcessServerSlots: Sendable {
             return state.waiters.removeFirst()
         }
         next?.resume()
+    }
+
+    /// Runs `body` holding a slot.
+    public func withSlot<T: Sendable>(_ body: () async -> T) async -> T {
+        await acquire()
+        defer { release() }
+        return await body()
     }
 }
