@@ -19,7 +19,8 @@ import Testing
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         let child = try await ChildProcess.spawn(
-            executable, arguments: arguments, environment: environment, logPath: reports.file("st-\(UInt32.random(in: 0...UInt32.max)).log"))
+            executable, arguments: arguments, environment: environment, workingDirectory: reports.path,  // its caches stay out of the repository
+            logPath: reports.file("st-\(UInt32.random(in: 0...UInt32.max)).log"))
         let status = try await child.wait()
         return (status, try await child.log())
     }

@@ -16,9 +16,11 @@ final class ChildProcess: Sendable {
         self.logPath = logPath
     }
 
-    /// Starts `path` with `arguments` (without argv[0]) and `environment` (this process's when nil).
+    /// Starts `path` with `arguments` (without argv[0]) and `environment` (this process's when
+    /// nil), in `workingDirectory` (this process's when nil).
     static func spawn(
-        _ path: String, arguments: [String], environment: [String: String]? = nil, logPath: String
+        _ path: String, arguments: [String], environment: [String: String]? = nil, workingDirectory: String? = nil,
+        logPath: String
     ) async throws -> ChildProcess {
         let pid = try await blocking { () -> pid_t in
             let log = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -30,14 +32,17 @@ final class ChildProcess: Sendable {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
             posix_spawn_file_actions_adddup2(&actions, log, 1)
             posix_spawn_file_actions_adddup2(&actions, log, 2)
-            let argv = ([path] + arguments).map { strdup($0) } + [nil]
+            // Swift's Glibc does not expose posix_spawn_file_actions_addchdir_np; env(1) changes directory.
+            let (program, argumentVector) = workingDirectory.map { ("/usr/bin/env", ["/usr/bin/env", "--chdir", $0, path] + arguments) }
+                ?? (path, [path] + arguments)
+            let argv = argumentVector.map { strdup($0) } + [nil]
             let envp = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0)=\($1)") } + [nil]
             defer {
                 for pointer in argv { free(pointer) }
                 for pointer in envp { free(pointer) }
             }
             var pid: pid_t = 0
-            let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+            let rc = posix_spawn(&pid, program, &actions, nil, argv, envp)
             guard rc == 0 else { throw TestFailure("posix_spawn \(path) failed: \(rc)") }
             return pid
         }
