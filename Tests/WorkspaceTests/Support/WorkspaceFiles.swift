@@ -82,23 +82,32 @@ enum TestDirectories {
     }
 }
 
-/// A TCP port free on `ip` right now (bound to port 0 and released).
+/// Ports handed to tests come from below the kernel's ephemeral range (32768+), where nothing in
+/// this process binds by accident: a port taken from `bind(0)` and released could be handed to
+/// another suite's listener a moment later, and an app test would then see its port "held by
+/// another process". Each call takes the next number and checks it is bindable right now.
+private let nextTestPort = Mutex(20_000 + Int(getpid() % 4_000) * 2)
+
+/// A TCP port free on `ip` right now, never returned twice in this process.
 func freePort(on ip: String = "127.0.0.1") throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    try #require(fd >= 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    inet_pton(AF_INET, ip, &address.sin_addr)
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    for _ in 0..<1_000 {
+        let port = nextTestPort.withLock { next -> Int in
+            defer { next = next >= 31_999 ? 20_000 : next + 1 }
+            return next
+        }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port)).bigEndian
+        inet_pton(AF_INET, ip, &address.sin_addr)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if bound == 0 { return port }
     }
-    try #require(bound == 0)
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
+    throw ListeningSocket.ListenFailure(port: 0, code: EADDRINUSE)
 }
 
 /// A socket listening on `ip:port` until `close`d: "another process" holding an app's port.
