@@ -34,6 +34,12 @@ final class ReactorChannel {
     /// True while stdin bytes wait for the remote window to open.
     private(set) var writeBlocked = false
     private var slotHeld = false
+    /// How often the server refused to open this channel so far.
+    private var refusals = 0
+
+    /// Refusals tolerated per channel while the server may still be freeing slots of channels
+    /// that just ended (sshd frees a session slot only once it has processed our CLOSE).
+    private static let maximumRefusals = 40
 
     init(id: UInt64, session: ReactorSession, core: ChannelCore, request: ChannelRequest, deadline: Double,
          completion: @escaping (Result<Void, SSHError>) -> Void) {
@@ -112,7 +118,11 @@ final class ReactorChannel {
                 if session.checkHealth() { return }
                 // A refused open while other channels are open is the server's MaxSessions limit
                 // (or a slot it has not freed yet): wait for one of ours to end and try again.
-                if state == .opening, session.slotsInUse > 1 {
+                // Right after channels of ours ended, the server may not have freed their slots yet:
+                // retry shortly instead of failing.
+                if state == .opening, refusals < Self.maximumRefusals,
+                   session.slotsInUse > 1 || session.releasedSlotRecently(now: Monotonic.now()) {
+                    refusals += 1
                     requeueAfterRefusal()
                     return
                 }
@@ -261,6 +271,8 @@ final class ReactorChannel {
         release(refused: true)
         state = .queued
         session.requeue(self)
+        // No channel of ours is left whose end would free a slot: try again after a short pause.
+        if session.slotsInUse == 0 { session.retryWaitingChannels(at: Monotonic.now() + 0.05) }
     }
 
     /// Detaches callbacks, frees the libssh channel (libssh sends CLOSE if needed) and gives

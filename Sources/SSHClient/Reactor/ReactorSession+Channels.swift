@@ -43,8 +43,22 @@ extension ReactorSession {
         } else {
             serverChannelLimit = nil
             slotFreed = true
+            lastSlotRelease = Monotonic.now()
             markChannelDirty(channel.id)
         }
+    }
+
+    /// True when one of our channels gave its slot back within the last two seconds, so a
+    /// refusal may only mean the server has not processed that channel's CLOSE yet.
+    func releasedSlotRecently(now: Double) -> Bool {
+        guard let lastSlotRelease else { return false }
+        return now - lastSlotRelease < 2
+    }
+
+    /// Opens waiting channels again at `time` (after a refusal with no channel of ours open).
+    func retryWaitingChannels(at time: Double) {
+        retryWaitingAt = min(retryWaitingAt ?? time, time)
+        loop.schedule(at: time)
     }
 
     /// Puts a refused channel back at the head of the queue.
@@ -84,6 +98,15 @@ extension ReactorSession {
     /// Fails channel opens that passed their deadline; returns the earliest pending deadline.
     func expireChannelOpens(now: Double) -> Double? {
         var next: Double?
+        if let retry = retryWaitingAt {
+            if now >= retry {
+                retryWaitingAt = nil
+                serverChannelLimit = nil
+                startWaitingChannels()
+            } else {
+                next = retry
+            }
+        }
         for channel in Array(channels.values) where channel.state == .queued || channel.isOpening {
             if now >= channel.deadline {
                 let busy = channel.state == .queued ? " (all \(options.maxChannels) channel slots stayed busy)" : ""

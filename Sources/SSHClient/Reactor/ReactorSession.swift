@@ -34,6 +34,10 @@ final class ReactorSession {
     var dirtyChannels: Set<UInt64> = []
     var slotFreed = false
     var serverChannelLimit: Int?
+    /// When one of our channels last gave its slot back (Monotonic seconds).
+    var lastSlotRelease: Double?
+    /// When waiting channels should be tried again after a refusal (Monotonic seconds).
+    var retryWaitingAt: Double?
     var retiring = false
 
     init(id: UInt64, target: SSHTarget, options: SSHSessionOptions, shared: SessionShared, loop: ReactorLoop,
