@@ -19,7 +19,8 @@ import Testing
             process.waitUntilExit()
             return String(decoding: data, as: UTF8.self)
         }
-        return try #require(Int(output.trimmingCharacters(in: .whitespacesAndNewlines)))
+        // The pragma prints its value first; the count is the last line.
+        return try #require(output.split(separator: "\n").last.flatMap { Int($0) })
     }
 
     /// The whole SQLite database as SQL text.
