@@ -8,19 +8,11 @@ import Store
 /// stopped, whose volumes still hold files under their uid) cannot be deleted: 409 until the
 /// workspaces are deleted, so no workspace is left without an owner.
 extension UserRoutes {
-    /// The fields a user may change on their own profile.
-    static let selfEditable: Set<String> = ["fullname", "email", "shell"]
-
     func patch(_ segment: String, _ request: Request, _ context: CubicleRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let username = try caller.resolve(segment)
         let body = try await JSONBody.decode(UserPatchBody.self, from: request)
-        if !caller.isAdmin {
-            let refused = body.fields.subtracting(Self.selfEditable)
-            guard refused.isEmpty else {
-                throw APIError.forbidden("only an admin may change \(refused.sorted().joined(separator: ", "))")
-            }
-        }
+        try AccessPolicy.authorizeProfileChange(body.fields, by: caller)
         try UserFieldRules.check(
             fullname: body.fullname, email: body.email, organization: body.organization, uid: body.uid, gid: body.gid,
             shell: body.shell, roles: body.roles, blueprints: body.blueprints)
