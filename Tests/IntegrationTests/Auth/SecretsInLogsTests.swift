@@ -1,3 +1,4 @@
+import Crypto
 import CubicleTestSupport
 import Foundation
 import KubeClient
@@ -102,6 +103,9 @@ import Testing
                 return String(decoding: output, as: UTF8.self)
             }
             #expect(dump.contains("INSERT INTO access_tokens") && dump.contains("INSERT INTO credentials"))
+            // The PAT's row holds its SHA-256 (what the server looks tokens up by), not the token.
+            let digest = SHA256.hash(data: Data(pat.utf8)).map { String(format: "%02X", $0) }.joined()
+            #expect(dump.uppercased().contains("X'\(digest)'"), "no access token row carries the PAT's SHA-256")
             for (what, secret) in secrets where !secret.isEmpty && what != "OIDC client secret" && what != "CSRF secret" {
                 #expect(!dump.contains(secret), "the \(what) is stored in the clear")
                 let hex = Data(secret.utf8).map { String(format: "%02x", $0) }.joined()
