@@ -76,7 +76,8 @@ public enum CubicleServer {
             let initScripts = InitScriptReporter(logger: Logger(label: "cubicle.provisioner"))
             let provisioner = Provisioner(
                 client: kube, store: store,
-                renderer: WorkspaceRenderer(scripts: scripts, options: RenderOptions(serverNamespace: configuration.serverNamespace)),
+                renderer: WorkspaceRenderer(scripts: scripts, options: RenderOptions(
+                    serverNamespace: configuration.serverNamespace, apiURL: configuration.workspaceAPIURL)),
                 catalog: { watcher.catalog },
                 settings: ProvisionerSettings(
                     namespace: namespace, monitor: .init(timeout: configuration.provisionTimeout),
@@ -109,6 +110,9 @@ public enum CubicleServer {
                     let port = channel.localAddress?.port ?? configuration.port
                     let url = "http://\(configuration.host):\(port)"
                     logger.notice("Cubicle API listening on \(url)")
+                    // Workspace processes (credential helpers) call back here unless told otherwise.
+                    let wildcard = ["0.0.0.0", "::", ""].contains(configuration.host)
+                    provisioner.useWorkspaceAPIURL("http://\(wildcard ? "127.0.0.1" : configuration.host):\(port)")
                     onReady(Ready(
                         url: url, port: port, adminTokenPath: adminToken, embeddedKubeconfig: embeddedKubeconfig,
                         embeddedCluster: connection.embedded))

@@ -55,6 +55,9 @@ public struct ServerConfiguration: Sendable {
     /// The namespace the server runs in, when workspaces live elsewhere (their NetworkPolicies
     /// then admit Cubicle's pods from this namespace).
     public var serverNamespace: String?
+    /// `workspaces.apiURL`: the URL processes inside workspaces reach the API at (credential
+    /// helpers); nil derives `http://<listen address>:<bound port>` (0.0.0.0 as 127.0.0.1).
+    public var workspaceAPIURL: String?
 
     /// A configuration with defaults relative to the current directory.
     public init(

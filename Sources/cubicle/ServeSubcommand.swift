@@ -74,11 +74,26 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Flag(name: .customLong("record-shell-input"), help: "shells.recordInput: recordings include what users typed.")
     var recordShellInput = false
 
+    @Option(name: .customLong("log-level"), help: "trace, debug (every request, without query or headers), info, notice, warning, error.")
+    var logLevel = "info"
+
+    @Option(
+        name: .customLong("workspace-api-url"),
+        help: "workspaces.apiURL: the URL workspace processes reach the API at (default: the listen address).")
+    var workspaceAPIURL: String?
+
     @Option(help: "A YAML config file (auth.providers, auth.staticUsers, auth.sessionTTL, …); unknown keys stop the start.")
     var config: String?
 
     func run() async throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
         let logger = Logger(label: "cubicle")
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
             throw ValidationError("--listen must be host:port, got \(listen)")
@@ -99,6 +114,7 @@ struct ServeSubcommand: AsyncParsableCommand {
         configuration.shellDetachTTL = shellDetachTTL
         configuration.recordAllSessions = recordAllSessions
         configuration.recordShellInput = recordShellInput
+        configuration.workspaceAPIURL = workspaceAPIURL
         if let config {
             do {
                 configuration.file = try await Offload.run { try ConfigFile.load(path: config) }

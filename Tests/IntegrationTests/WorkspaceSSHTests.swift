@@ -8,7 +8,9 @@ import Testing
 /// host key. The home volume outlives a soft stop.
 @Suite struct WorkspaceSSHTests {
     /// Runs `ssh` as the workspace user with strict host-key checking against the pinned key.
-    static func ssh(_ server: ServerHarness, workspace: String, podIP: String, _ command: String) async throws -> (status: Int32, output: String) {
+    static func ssh(
+        _ server: ServerHarness, workspace: String, podIP: String, user: String = "admin", _ command: String
+    ) async throws -> (status: Int32, output: String) {
         let secret = try await server.kube.get(Secret.self, name: "\(workspace)-client", namespace: "default")
         let key = String(decoding: try #require(secret.data?["id_ed25519"]), as: UTF8.self)
         let host = String(decoding: try #require(secret.data?["ssh_host_ed25519_key.pub"]), as: UTF8.self)
@@ -19,7 +21,7 @@ import Testing
         let arguments = [
             "-i", dir.file("key"), "-o", "UserKnownHostsFile=\(dir.file("known_hosts"))", "-o", "StrictHostKeyChecking=yes",
             "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "GlobalKnownHostsFile=/dev/null", "-p", "2222",
-            "admin@\(podIP)", command,
+            "\(user)@\(podIP)", command,
         ]
         return try await blocking {
             let process = Process()

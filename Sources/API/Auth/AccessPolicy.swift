@@ -56,4 +56,14 @@ public enum AccessPolicy {
             throw APIError.forbidden("this token's scopes do not include \(required)")
         }
     }
+
+    /// Profile fields a user may change on their own profile; admins may change every field.
+    public static let selfEditableProfileFields: Set<String> = ["fullname", "email", "shell"]
+
+    /// Throws 403 unless `caller` may change `fields` of a profile `Caller.resolve` let them reach.
+    static func authorizeProfileChange(_ fields: Set<String>, by caller: Caller) throws {
+        guard !caller.isAdmin else { return }
+        let refused = fields.subtracting(selfEditableProfileFields)
+        guard refused.isEmpty else { throw APIError.forbidden("only an admin may change \(refused.sorted().joined(separator: ", "))") }
+    }
 }

@@ -5,7 +5,7 @@ import Hummingbird
 import Store
 
 /// `/users/:u/credentials` (and `/me/credentials`): git and registry credentials, secrets sealed
-/// with AES-GCM under a key from the data directory. Lists never carry secrets; one credential by
+/// with AES-GCM under a key from the data directory; kubernetes ones minted per request. Lists never carry secrets; one credential by
 /// service (`git`, `registry`) carries it, the narrowest matching scope winning. Admins create.
 struct CredentialRoutes: RouteSet {
     let dependencies: APIDependencies
@@ -42,8 +42,8 @@ struct CredentialRoutes: RouteSet {
             return try JSONBody.response(try await store.list(username: username).map(CredentialBody.init))
         case .get:
             let name = try context.parameters.require("name")
-            guard let service = CredentialService(rawValue: name), service != .kubernetes else {
-                throw APIError.notFound("no \(name.prefix(32)) credential (kubernetes credentials are not minted by this server yet)")
+            guard let service = CredentialService(rawValue: name) else {
+                throw APIError.notFound("no \(name.prefix(32)) credential; services are git, registry and kubernetes")
             }
             let scope = request.uri.queryParameters.get("scope") ?? ""
             let now = dependencies.time.now
@@ -54,6 +54,7 @@ struct CredentialRoutes: RouteSet {
             guard let best = candidates.max(by: { $0.serviceScope.count < $1.serviceScope.count }) else {
                 throw APIError.notFound("no \(service.rawValue) credential matches \"\(scope.prefix(128))\"")
             }
+            if service == .kubernetes { return try JSONBody.response(try await minted(best)) }
             let sealed = try await store.get(id: best.id)
             var body = CredentialBody(best)
             body.secret = try sealed.ciphertext.map { try CredentialSeal.open($0, key: dependencies.auth.credentialKey, for: best) }
@@ -66,7 +67,12 @@ struct CredentialRoutes: RouteSet {
             guard body.scope.utf8.count <= 512, body.subject.utf8.count <= 256, (body.secret?.utf8.count ?? 0) <= 16384 else {
                 throw APIError.invalid("scope, subject or secret is too long")
             }
-            if service == .kubernetes, body.secret != nil { throw APIError.invalid("kubernetes credentials are minted on demand; no secret") }
+            if service == .kubernetes {
+                guard body.secret == nil else { throw APIError.invalid("kubernetes credentials are minted on demand; no secret") }
+                guard DNSLabel.isValid(body.scope), !body.subject.isEmpty else {
+                    throw APIError.invalid("a kubernetes credential's scope is a namespace and its subject a ServiceAccount name")
+                }
+            }
             let created = try await createSealed(username: username, service: service, body: body, caller: caller)
             return try JSONBody.response(CredentialBody(created), status: .created)
         case .delete:
@@ -78,6 +84,29 @@ struct CredentialRoutes: RouteSet {
             }
             return Response(status: .noContent)
         }
+    }
+
+    /// A `kubernetes` record with a fresh ServiceAccount token (subject) in its namespace
+    /// (serviceScope) from the TokenRequest API: one hour, never stored.
+    private func minted(_ record: Credential) async throws -> CredentialBody {
+        guard DNSLabel.isValid(record.serviceScope), !record.subject.isEmpty, record.subject.utf8.count <= 253 else {
+            throw APIError.notFound("kubernetes credential \(record.id) names no valid namespace and ServiceAccount")
+        }
+        let issued: (token: String, expiresAt: Date)
+        do {
+            issued = try await dependencies.provisioner.serviceAccountToken(record.subject, namespace: record.serviceScope, seconds: 3600)
+        } catch let error as any CodedError where error.code == .notFound {
+            throw APIError.notFound("ServiceAccount \(record.subject.prefix(64)) does not exist in \(record.serviceScope)")
+        } catch let error as any CodedError where error.code == .forbidden {
+            // Cubicle's Role allows tokens in its own namespace only.
+            throw APIError.forbidden("Cubicle may not create tokens for \(record.subject.prefix(64)) in \(record.serviceScope)")
+        } catch let error as any CodedError {
+            throw APIError(.serviceUnavailable, .clusterUnavailable, "the TokenRequest failed: \(error.message)")
+        }
+        var body = CredentialBody(record)
+        body.secret = issued.token
+        body.expiresAt = issued.expiresAt
+        return body
     }
 
     /// Stores a credential, its secret sealed with the user, service and scope as associated data so

@@ -3,12 +3,12 @@ import Hummingbird
 import Store
 
 /// `/me/...` and `/users/...`: profiles, the user list and creation (admin), and the blueprints
-/// a user may provision. `me` always names the caller.
+/// a user may provision, profile changes and deletion (UserRoutes+Edit). `me` always names the caller.
 struct UserRoutes: RouteSet {
     let dependencies: APIDependencies
 
     /// The endpoints; `my…` are the caller's own.
-    enum Endpoint: CaseIterable { case myProfile, userProfile, myBlueprints, userBlueprints, list, create }
+    enum Endpoint: CaseIterable { case myProfile, userProfile, myBlueprints, userBlueprints, list, create, patchProfile, delete }
 
     static var endpoints: [Endpoint] { Endpoint.allCases }
 
@@ -20,6 +20,8 @@ struct UserRoutes: RouteSet {
         case .userBlueprints: (.get, "users/:u/blueprints")
         case .list: (.get, "users")
         case .create: (.post, "users")
+        case .patchProfile: (.patch, "users/:u/profile")
+        case .delete: (.delete, "users/:u")
         }
     }
 
@@ -33,6 +35,8 @@ struct UserRoutes: RouteSet {
             try context.requireCaller().requireAdmin()
             return try JSONBody.response(try await dependencies.store.users.list().map(UserProfileBody.init))
         case .create: return try await create(request, context)
+        case .patchProfile: return try await patch(context.parameters.require("u"), request, context)
+        case .delete: return try await delete(context.parameters.require("u"), context)
         }
     }
 
@@ -61,14 +65,9 @@ struct UserRoutes: RouteSet {
         guard Username.isValid(body.username) else {
             throw APIError.invalid("username must be 1-32 lowercase letters, digits, '-' or '_', starting with a letter")
         }
-        if let shell = body.shell, !shell.hasPrefix("/") || shell.utf8.count > 256 || shell.contains("\n") {
-            throw APIError.invalid("shell must be an absolute path")
-        }
-        if let uid = body.uid, !(1_000...2_000_000_000).contains(uid) { throw APIError.invalid("uid must be from 1000 to 2000000000") }
-        if let gid = body.gid, !(1_000...2_000_000_000).contains(gid) { throw APIError.invalid("gid must be from 1000 to 2000000000") }
-        for text in [body.fullname, body.email, body.organization].compactMap({ $0 }) where text.utf8.count > 256 || text.contains("\n") {
-            throw APIError.invalid("fullname, email and organization must be single lines of at most 256 bytes")
-        }
+        try UserFieldRules.check(
+            fullname: body.fullname, email: body.email, organization: body.organization, uid: body.uid, gid: body.gid,
+            shell: body.shell, roles: nil, blueprints: body.blueprints)
         let created = try await dependencies.store.users.create(
             NewUser(
                 username: body.username, fullname: body.fullname ?? "", email: body.email ?? "", organization: body.organization ?? "",

@@ -21,6 +21,7 @@ public enum APIRouter {
     /// The router for `dependencies`.
     public static func make(_ dependencies: APIDependencies) -> Router<CubicleRequestContext> {
         let router = Router(context: CubicleRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: WebSocketTokenMiddleware())
         let api = router.group(RouterPath(stringLiteral: root))

@@ -72,12 +72,15 @@ public struct WorkspaceScripts: Sendable, Hashable {
     public var sshdConfig: String
     /// `workspace/agent`, the apps/sysinfo agent (absent until shipped).
     public var agent: String?
+    /// `workspace/credential-helper`, installed as git-credential-cubicle and docker-credential-cubicle.
+    public var credentialHelper: String?
 
     /// Creates the set.
-    public init(bootstrap: String, sshdConfig: String, agent: String? = nil) {
+    public init(bootstrap: String, sshdConfig: String, agent: String? = nil, credentialHelper: String? = nil) {
         self.bootstrap = bootstrap
         self.sshdConfig = sshdConfig
         self.agent = agent
+        self.credentialHelper = credentialHelper
     }
 }
 

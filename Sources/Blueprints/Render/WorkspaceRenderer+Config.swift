@@ -13,6 +13,7 @@ extension WorkspaceRenderer {
             "env": envFile(spec.env),
         ]
         if let agent = scripts.agent { data["agent"] = agent }
+        if let helper = scripts.credentialHelper { data["credential-helper"] = helper }
 
         var initList = ""
         for (index, script) in spec.initScripts.enumerated() {

@@ -19,6 +19,8 @@ extension Provisioner {
             name: job.workspaceName, namespace: settings.namespace, username: owner.username, uid: Int64(owner.uid),
             gid: Int64(owner.gid), shell: owner.shell, sudo: owner.sudo, organization: owner.organization, jobID: job.id)
         let credentials = try await credentials(for: job.workspaceName)
+        var renderer = self.renderer
+        if renderer.options.apiURL == nil, let url = workspaceAPIURL.withLock({ $0 }) { renderer.options.apiURL = url }
         return renderer.render(spec: spec, identity: identity, credentials: credentials)
     }
 

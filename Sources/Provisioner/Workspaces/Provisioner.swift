@@ -52,6 +52,8 @@ public final class Provisioner: Sendable {
     let afterStart: @Sendable (String) async -> [TrailEntry]
     let slots: Slots
     private let active = Mutex<[String: ActiveJob]>([:])
+    /// The API URL rendered into workspaces when it is only known once the server listens.
+    let workspaceAPIURL = Mutex<String?>(nil)
 
     struct ActiveJob {
         var job: Job

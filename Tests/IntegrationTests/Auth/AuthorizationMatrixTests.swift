@@ -19,7 +19,11 @@ import Testing
         "POST /api/v1/internal/users/:username/token",
     ]
     /// Routes only admins may use (an owner gets 403).
-    static let adminOnly: Set<String> = ["GET /api/v1/users", "POST /api/v1/users", "POST /api/v1/users/:u/credentials/:name"]
+    static let adminOnly: Set<String> = [
+        "GET /api/v1/users", "POST /api/v1/users", "POST /api/v1/users/:u/credentials/:name", "DELETE /api/v1/users/:u",
+    ]
+    /// Routes whose success destroys the owner; the admin column aims them at a throwaway user.
+    static let destroysOwner: Set<String> = ["DELETE /api/v1/users/:u"]
 
     /// `route`'s path with parameters filled for `owner`'s things.
     static func path(_ route: APIRoute, owner: String) -> String {
@@ -120,7 +124,12 @@ import Testing
                 if Self.adminOnly.contains(name) { #expect(owner == 403, "\(name) as a non-admin answered \(owner)") }
                 else { #expect(owner != 401 && owner != 403, "\(name) as the owner answered \(owner)") }
 
-                let admin = try await Self.send(server, route, owner: "alice", headers: ["Authorization": "Bearer \(server.adminToken)"])
+                var adminTarget = "alice"
+                if Self.destroysOwner.contains(name) {
+                    adminTarget = "doomed\(checked)"
+                    _ = try await server.makeUser(adminTarget)
+                }
+                let admin = try await Self.send(server, route, owner: adminTarget, headers: ["Authorization": "Bearer \(server.adminToken)"])
                 #expect(admin != 401 && admin != 403, "\(name) as admin answered \(admin)")
 
                 let narrow = try await Self.send(server, route, owner: "alice", headers: ["Authorization": "Bearer \(narrowed)"])

@@ -8,7 +8,7 @@ import Testing
 /// Keeps `manifests/base/role.yaml` honest in both directions. The embedded cluster enforces RBAC
 /// with the shipped Role while a real server provisions, stops, starts again and deletes a
 /// workspace and answers health checks, and records every authorization decision for the
-/// server's service account. The test fails when Cubicle needed a permission the Role lacks (a
+/// server's service account (and mints a kubernetes credential). The test fails when Cubicle needed a permission the Role lacks (a
 /// denial), and when the Role grants a permission none of those flows used.
 ///
 /// What it proves: the Role covers every request these flows make (the same requests a real
@@ -37,6 +37,14 @@ import Testing
                 let stopped = try await server.finishedJob(try #require(stop["jobId"] as? String), within: 90)
                 #expect(stopped["result"] as? String == "succeeded")
                 _ = try await InClusterServerTests.provision(server, "dev")
+
+                // A kubernetes credential is minted through the TokenRequest API (serviceaccounts/token).
+                _ = try await fixture.admin.create(ServiceAccount(metadata: ObjectMeta(name: "deployer")), namespace: "cubicle-system")
+                #expect(try await server.request(
+                    "POST", "/api/v1/users/admin/credentials/kubernetes", body: #"{"scope":"cubicle-system","subject":"deployer"}"#).status == 201)
+                let minted = try await server.request("GET", "/api/v1/me/credentials/kubernetes?scope=cubicle-system")
+                #expect(minted.status == 200, "\(String(decoding: minted.body, as: UTF8.self))")
+                #expect((try minted.json()["secret"] as? String)?.split(separator: ".").count == 3)
 
                 let delete = try await server.request("DELETE", "/api/v1/workspaces/\(name)?delete=true").json()
                 let deleted = try await server.finishedJob(try #require(delete["jobId"] as? String), within: 90)

@@ -21,13 +21,16 @@ enum WorkspaceFiles {
     static var agentPath: String { repositoryRoot + "/workspace/agent" }
     /// `workspace/bootstrap`.
     static var bootstrapPath: String { repositoryRoot + "/workspace/bootstrap" }
+    /// `workspace/credential-helper`.
+    static var credentialHelperPath: String { repositoryRoot + "/workspace/credential-helper" }
 
     /// The shipped scripts, as the renderer mounts them.
     static func scripts() throws -> WorkspaceScripts {
         WorkspaceScripts(
             bootstrap: try String(contentsOfFile: bootstrapPath, encoding: .utf8),
             sshdConfig: try String(contentsOfFile: repositoryRoot + "/workspace/sshd_config", encoding: .utf8),
-            agent: try String(contentsOfFile: agentPath, encoding: .utf8))
+            agent: try String(contentsOfFile: agentPath, encoding: .utf8),
+            credentialHelper: try String(contentsOfFile: credentialHelperPath, encoding: .utf8))
     }
 
     /// Renders the workspace and returns its objects.
