@@ -74,6 +74,9 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Flag(name: .customLong("record-shell-input"), help: "shells.recordInput: recordings include what users typed.")
     var recordShellInput = false
 
+    @Flag(name: .customLong("metrics-public"), help: "metrics.public: GET /metrics answers without a token (in-cluster Prometheus).")
+    var metricsPublic = false
+
     @Option(help: "A YAML config file (auth.providers, auth.staticUsers, auth.sessionTTL, …); unknown keys stop the start.")
     var config: String?
 
@@ -99,6 +102,7 @@ struct ServeSubcommand: AsyncParsableCommand {
         configuration.shellDetachTTL = shellDetachTTL
         configuration.recordAllSessions = recordAllSessions
         configuration.recordShellInput = recordShellInput
+        configuration.metricsPublic = metricsPublic
         if let config {
             do {
                 configuration.file = try await Offload.run { try ConfigFile.load(path: config) }
