@@ -19,7 +19,9 @@ import Testing
         "POST /api/v1/internal/users/:username/token",
     ]
     /// Routes only admins may use (an owner gets 403).
-    static let adminOnly: Set<String> = ["GET /api/v1/users", "POST /api/v1/users", "POST /api/v1/users/:u/credentials/:name"]
+    static let adminOnly: Set<String> = [
+        "GET /api/v1/users", "POST /api/v1/users", "POST /api/v1/users/:u/credentials/:name", "GET /metrics",
+    ]
 
     /// `route`'s path with parameters filled for `owner`'s things.
     static func path(_ route: APIRoute, owner: String) -> String {
