@@ -56,8 +56,8 @@ extension FileRoutes {
         let body = ResponseBody(contentLength: Int(clamping: download.length)) { writer in
             do {
                 for try await chunk in download {
-                    try await writer.write(ByteBuffer(bytes: chunk))
                     files.downloadBytes.increment(by: chunk.count)
+                    try await writer.write(ByteBuffer(bytes: chunk))
                 }
             } catch {
                 download.cancel()
