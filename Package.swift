@@ -43,6 +43,7 @@ let package = Package(
 
         // Modules, lowest first; dependencies point down only (docs/architecture in DESIGN §2).
         .target(name: "CubicleModel", dependencies: [crypto], swiftSettings: strict),
+        .target(name: "CubicleMetrics", swiftSettings: strict),
         .target(name: "Blueprints", dependencies: ["CubicleModel", yams, logging], swiftSettings: strict),
         .target(
             name: "Store",
@@ -66,12 +67,12 @@ let package = Package(
         ),
         .target(
             name: "Provisioner",
-            dependencies: ["CubicleModel", "Blueprints", "Store", "KubeClient", "SSHClient", logging, serviceLifecycle],
+            dependencies: ["CubicleModel", "Blueprints", "Store", "KubeClient", "SSHClient", "CubicleMetrics", logging, serviceLifecycle],
             swiftSettings: strict
         ),
         .target(
             name: "API",
-            dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", "SSHClient", logging, deque, crypto,
+            dependencies: ["CubicleModel", "Blueprints", "Store", "Provisioner", "SSHClient", "CubicleMetrics", logging, deque, crypto,
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
                 crypto, .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -83,7 +84,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "CubicleModel", "Blueprints", "Store", "KubeClient", "SSHClient", "LocalCluster", "Provisioner", "API", logging, serviceLifecycle,
+                "CubicleModel", "Blueprints", "Store", "KubeClient", "SSHClient", "LocalCluster", "Provisioner", "API", "CubicleMetrics", logging, serviceLifecycle,
                 yams, crypto,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -104,6 +105,7 @@ let package = Package(
         // Tests, one target per module, and the helpers they share.
         .target(name: "CubicleTestSupport", path: "Tests/CubicleTestSupport", swiftSettings: strict),
         .testTarget(name: "CubicleModelTests", dependencies: ["CubicleModel"], swiftSettings: strict),
+        .testTarget(name: "CubicleMetricsTests", dependencies: ["CubicleMetrics"], swiftSettings: strict),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints", "CubicleModel", logging], swiftSettings: strict),
         .testTarget(
             name: "KubeClientTests", dependencies: ["KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging], exclude: ["Fixtures"],
@@ -115,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "App", "API", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", logging, crypto,
+                "App", "API", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", "CubicleMetrics", logging, crypto,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict

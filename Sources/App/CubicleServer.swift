@@ -1,5 +1,6 @@
 import API
 import Blueprints
+import CubicleMetrics
 import CubicleModel
 import Foundation
 import Hummingbird
@@ -36,6 +37,8 @@ public enum CubicleServer {
         onReady: @escaping @Sendable (Ready) -> Void = { _ in }
     ) async throws {
         let time = SystemTimeSource()
+        let metrics = MetricsRegistry()
+        ProcessMetrics.register(in: metrics)
         try await Offload.run {
             try FileManager.default.createDirectory(
                 atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -83,7 +86,7 @@ public enum CubicleServer {
                     namespace: namespace, monitor: .init(timeout: configuration.provisionTimeout),
                     holderIdentity: ProcessInfo.processInfo.hostName),
                 time: time, logger: Logger(label: "cubicle.provisioner"),
-                afterStart: { await initScripts.warnings(for: $0) })
+                afterStart: { await initScripts.warnings(for: $0) }, metrics: metrics)
             let sshReactor = SSHReactor()
             reactor = sshReactor
             let workspaceConnector = WorkspaceConnector(provisioner: provisioner, pool: SSHSessionPool(reactor: sshReactor, options: Self.sshOptions))
@@ -97,8 +100,9 @@ public enum CubicleServer {
                 shellSettings: ShellSettings(
                     detachTTL: configuration.shellDetachTTL, recordingDirectory: configuration.recordingDirectory,
                     recordAll: configuration.recordAllSessions, recordInput: configuration.recordShellInput),
-                auth: auth)
+                auth: auth, metrics: metrics)
             dependencies.files.maxUploadBytes = configuration.maxUploadBytes
+            dependencies.metrics.isPublic = configuration.metricsPublic
             shells = dependencies.shells
             let embeddedKubeconfig = connection.embedded == nil ? nil : connection.kubeconfigPath
             let app = Application(

@@ -48,6 +48,8 @@ public struct ServerConfiguration: Sendable {
     public var recordAllSessions = false
     /// `shells.recordInput`: recordings include what users typed.
     public var recordShellInput = false
+    /// `metrics.public`: `GET /metrics` answers without a token (else an admin's credential).
+    public var metricsPublic = false
     /// What `--config FILE` says (`auth.*`).
     public var file: ConfigFile = ConfigFile()
     /// Where the in-cluster service account (`token`, `ca.crt`, `namespace`) is mounted.

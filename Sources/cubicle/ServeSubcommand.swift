@@ -82,6 +82,9 @@ struct ServeSubcommand: AsyncParsableCommand {
         help: "workspaces.apiURL: the URL workspace processes reach the API at (default: the listen address).")
     var workspaceAPIURL: String?
 
+    @Flag(name: .customLong("metrics-public"), help: "metrics.public: GET /metrics answers without a token (in-cluster Prometheus).")
+    var metricsPublic = false
+
     @Option(help: "A YAML config file (auth.providers, auth.staticUsers, auth.sessionTTL, …); unknown keys stop the start.")
     var config: String?
 
@@ -115,6 +118,7 @@ struct ServeSubcommand: AsyncParsableCommand {
         configuration.recordAllSessions = recordAllSessions
         configuration.recordShellInput = recordShellInput
         configuration.workspaceAPIURL = workspaceAPIURL
+        configuration.metricsPublic = metricsPublic
         if let config {
             do {
                 configuration.file = try await Offload.run { try ConfigFile.load(path: config) }

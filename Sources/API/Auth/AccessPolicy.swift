@@ -6,7 +6,7 @@ import HTTPTypes
 /// `<area>` (same as `<area>:*`), `admin`, or `*`.
 public enum AccessPolicy {
     /// The areas scopes name.
-    public static let areas = ["workspace", "files", "shell", "user", "users", "tokens", "credentials", "admin"]
+    public static let areas = ["workspace", "files", "shell", "user", "users", "tokens", "credentials", "admin", "metrics"]
 
     /// The scope a request to `route` needs, e.g. `workspace:read`.
     public static func requiredScope(for route: APIRoute) -> String {

@@ -52,16 +52,20 @@ extension FileRoutes {
             let last = download.length == 0 ? offset : download.offset + download.length - 1
             headers[.contentRange] = "bytes \(download.offset)-\(last)/\(download.info.size)"
         }
+        let files = dependencies.metrics.files
         let body = ResponseBody(contentLength: Int(clamping: download.length)) { writer in
             do {
                 for try await chunk in download {
+                    files.downloadBytes.increment(by: chunk.count)
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }
             } catch {
                 download.cancel()
+                files.transfer(.download, succeeded: false)
                 throw error
             }
             try await writer.finish(nil)
+            files.transfer(.download, succeeded: true)
         }
         return Response(status: status, headers: headers, body: body)
     }

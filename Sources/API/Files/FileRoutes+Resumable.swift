@@ -75,6 +75,7 @@ extension FileRoutes {
             await writer.abort()
             throw error
         }
+        dependencies.metrics.files.uploadBytes.increment(by: copied.size)
         try await dependencies.store.uploads.markPartReceived(
             uploadID: upload.uploadID, part: UploadPart(number: number, size: copied.size, sha256: copied.sha256))
         return Response(status: .noContent)
@@ -106,6 +107,7 @@ extension FileRoutes {
             throw error
         }
         try await client.rename(upload.tempPath, to: upload.path)
+        dependencies.metrics.files.transfer(.upload, succeeded: true)
         try? await dependencies.store.uploads.delete(uploadID: upload.uploadID)
         return try JSONBody.response(UploadedFileBody(path: upload.path, size: upload.size, sha256: digest), status: .created)
     }
@@ -120,6 +122,7 @@ extension FileRoutes {
             // Already gone; the record still goes.
         }
         try await dependencies.store.uploads.delete(uploadID: upload.uploadID)
+        dependencies.metrics.files.transfer(.upload, succeeded: false)
         return Response(status: .noContent)
     }
 

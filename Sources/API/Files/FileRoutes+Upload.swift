@@ -32,9 +32,12 @@ extension FileRoutes {
                 throw APIError(.conflict, .alreadyExists, "\(WorkspacePath.shown(destination.path)) already exists")
             }
             try await client.rename(temporary, to: destination.path)
+            dependencies.metrics.files.uploadBytes.increment(by: copied.size)
+            dependencies.metrics.files.transfer(.upload, succeeded: true)
             return try JSONBody.response(UploadedFileBody(path: destination.path, size: copied.size, sha256: copied.sha256),
                                          status: .created)
         } catch {
+            dependencies.metrics.files.transfer(.upload, succeeded: false)
             await writer.abort()
             try? await client.remove(temporary)
             throw error

@@ -1,4 +1,5 @@
 import Blueprints
+import CubicleMetrics
 import CubicleModel
 import Provisioner
 import Store
@@ -25,13 +26,16 @@ public struct APIDependencies: Sendable {
     public var shells: ShellRegistry
     /// Sign-in providers, sessions and internal token keys.
     public var auth: AuthServices
+    /// What `/metrics` shows and who may see it.
+    public var metrics: APIMetrics
 
     /// Creates the set.
     public init(
         store: any CubicleStore, provisioner: Provisioner, catalog: @escaping @Sendable () -> BlueprintCatalog,
         clusterCheck: @escaping @Sendable () async throws -> Void, connector: WorkspaceConnector,
         time: any TimeSource = SystemTimeSource(), blueprintStatus: @escaping @Sendable () -> BlueprintStatus = { .ok },
-        shellSettings: ShellSettings = ShellSettings(), auth: AuthServices = AuthServices()
+        shellSettings: ShellSettings = ShellSettings(), auth: AuthServices = AuthServices(),
+        metrics: MetricsRegistry = MetricsRegistry()
     ) {
         self.auth = auth
         self.store = store
@@ -41,7 +45,8 @@ public struct APIDependencies: Sendable {
         self.time = time
         self.connector = connector
         self.blueprintStatus = blueprintStatus
-        shells = ShellRegistry(settings: shellSettings, store: store, time: time)
+        self.metrics = APIMetrics(registry: metrics)
+        shells = ShellRegistry(settings: shellSettings, store: store, time: time, metrics: metrics)
     }
 
     /// The workspace name if it exists and the caller may see it; 404 otherwise (another user's

@@ -10,16 +10,19 @@ public struct APIRoute: Hashable, Sendable, CustomStringConvertible {
     public let path: String
     /// Whether the route answers without a bearer token.
     public let isPublic: Bool
+    /// Whether the route sits at the server's root (`/metrics`) rather than under `/api/v1`.
+    public let isRootLevel: Bool
 
     /// Creates a route.
-    public init(_ method: HTTPRequest.Method, _ path: String, isPublic: Bool = false) {
+    public init(_ method: HTTPRequest.Method, _ path: String, isPublic: Bool = false, isRootLevel: Bool = false) {
         self.method = method
         self.path = path
         self.isPublic = isPublic
+        self.isRootLevel = isRootLevel
     }
 
-    /// The absolute path, e.g. `/api/v1/workspaces/:name`.
-    public var fullPath: String { "/\(APIRouter.root)/\(path)" }
+    /// The absolute path, e.g. `/api/v1/workspaces/:name` (or `/metrics` at the root).
+    public var fullPath: String { isRootLevel ? "/\(path)" : "/\(APIRouter.root)/\(path)" }
 
     /// `GET /api/v1/workspaces/:name`.
     public var description: String { "\(method.rawValue) \(fullPath)" }
@@ -32,6 +35,11 @@ protocol RouteSet: Sendable {
     associatedtype Endpoint: Sendable
     /// Whether the set answers without authentication.
     static var isPublic: Bool { get }
+    /// Whether the set's paths are at the server's root rather than under `/api/v1`.
+    static var isRootLevel: Bool { get }
+    /// Whether this server serves the set without authentication (a configured choice may
+    /// waive it for a set that is not public by default).
+    var servesPublicly: Bool { get }
     /// Every endpoint, in registration order.
     static var endpoints: [Endpoint] { get }
     /// The method and path of an endpoint.
@@ -44,12 +52,14 @@ protocol RouteSet: Sendable {
 
 extension RouteSet {
     static var isPublic: Bool { false }
+    static var isRootLevel: Bool { false }
+    var servesPublicly: Bool { Self.isPublic }
 
     /// The routes this set registers.
     static var routes: [APIRoute] {
         endpoints.map { endpoint in
             let route = route(endpoint)
-            return APIRoute(route.method, route.path, isPublic: isPublic)
+            return APIRoute(route.method, route.path, isPublic: isPublic, isRootLevel: isRootLevel)
         }
     }
 
@@ -57,7 +67,7 @@ extension RouteSet {
     func register(on group: RouterGroup<CubicleRequestContext>) {
         for endpoint in Self.endpoints {
             let route = Self.route(endpoint)
-            let apiRoute = APIRoute(route.method, route.path, isPublic: Self.isPublic)
+            let apiRoute = APIRoute(route.method, route.path, isPublic: Self.isPublic, isRootLevel: Self.isRootLevel)
             group.on(RouterPath(stringLiteral: route.path), method: route.method) { request, context in
                 try AccessPolicy.authorize(apiRoute, context.caller)
                 return try await self.handle(endpoint, request, context)

@@ -13,6 +13,7 @@ public enum APIRouter {
         AppRoutes.self,
         ShellRoutes.self,
         AuthRoutes.self, InternalRoutes.self, CredentialRoutes.self,
+        MetricsRoutes.self,
     ]
 
     /// Every route `make` registers, in registration order.
@@ -21,14 +22,21 @@ public enum APIRouter {
     /// The router for `dependencies`.
     public static func make(_ dependencies: APIDependencies) -> Router<CubicleRequestContext> {
         let router = Router(context: CubicleRequestContext.self)
+        // Outermost, so it sees the status of every answer, errors and unknown routes included.
+        router.add(middleware: HTTPMetricsMiddleware(metrics: dependencies.metrics))
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: WebSocketTokenMiddleware())
         let api = router.group(RouterPath(stringLiteral: root))
-        let authenticated = api.group().add(middleware: Authenticator(
-            store: dependencies.store, time: dependencies.time, keyring: dependencies.auth.keyring, settings: dependencies.auth.settings))
+        let authenticator = Authenticator(
+            store: dependencies.store, time: dependencies.time, keyring: dependencies.auth.keyring, settings: dependencies.auth.settings)
+        let authenticated = api.group().add(middleware: authenticator)
+        let rootLevel = router.group()
+        let rootAuthenticated = router.group().add(middleware: authenticator)
         for set in routeSets {
-            set.init(dependencies: dependencies).register(on: set.isPublic ? api : authenticated)
+            let routes = set.init(dependencies: dependencies)
+            let group = set.isRootLevel ? (routes.servesPublicly ? rootLevel : rootAuthenticated) : (routes.servesPublicly ? api : authenticated)
+            routes.register(on: group)
         }
         return router
     }

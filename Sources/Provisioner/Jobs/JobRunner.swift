@@ -21,6 +21,8 @@ struct JobRunner: Sendable {
     let render: @Sendable (Job) async throws -> WorkspaceResources
     /// Runs after a workspace with init scripts became Running; returns warnings for the trail.
     let afterStart: @Sendable (String) async -> [TrailEntry]
+    /// Job outcomes and start durations for `/metrics`.
+    let metrics: JobMetrics
 
     func run(_ job: Job) async {
         let workspace = job.workspaceName
@@ -54,6 +56,7 @@ struct JobRunner: Sendable {
         await lease.release(workspace)
         do {
             try await trail.complete(job.id, result: result)
+            metrics.completed(job, result: result, at: time.now)
         } catch {
             logger.error("could not complete job", metadata: ["job": "\(job.id)", "error": "\(error)"])
         }

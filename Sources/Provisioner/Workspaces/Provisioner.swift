@@ -1,4 +1,5 @@
 import Blueprints
+import CubicleMetrics
 import CubicleModel
 import Foundation
 import KubeClient
@@ -51,6 +52,7 @@ public final class Provisioner: Sendable {
     let logger: Logger
     let afterStart: @Sendable (String) async -> [TrailEntry]
     let slots: Slots
+    let metrics: JobMetrics
     private let active = Mutex<[String: ActiveJob]>([:])
     /// The API URL rendered into workspaces when it is only known once the server listens.
     let workspaceAPIURL = Mutex<String?>(nil)
@@ -62,11 +64,13 @@ public final class Provisioner: Sendable {
 
     /// Creates a provisioner. `catalog` returns the current blueprints; `afterStart` runs once a
     /// workspace with init scripts is Running and returns trail warnings (init script failures).
+    /// Job outcomes and start durations are registered in `metrics`.
     public init(
         client: KubeClient, store: any CubicleStore, renderer: WorkspaceRenderer,
         catalog: @escaping @Sendable () -> BlueprintCatalog, settings: ProvisionerSettings,
         time: any TimeSource = SystemTimeSource(), logger: Logger,
-        afterStart: @escaping @Sendable (String) async -> [TrailEntry] = { _ in [] }
+        afterStart: @escaping @Sendable (String) async -> [TrailEntry] = { _ in [] },
+        metrics: MetricsRegistry = MetricsRegistry()
     ) {
         self.client = client
         self.store = store
@@ -79,6 +83,8 @@ public final class Provisioner: Sendable {
         self.observer = ClusterObserver(client: client, namespace: settings.namespace, logger: logger)
         self.trail = JobTrail(jobs: store.jobs, time: time)
         self.slots = Slots(limit: settings.maxConcurrentJobs)
+        self.metrics = JobMetrics(registry: metrics)
+        Self.registerWorkspaceGauge(in: metrics) { [weak self] in self?.workspaceStatusCounts() ?? [:] }
     }
 
     /// Watches the cluster, resumes every unfinished job, and runs until cancelled; jobs still
@@ -149,7 +155,7 @@ public final class Provisioner: Sendable {
                 duration: settings.leaseDurationSeconds, time: time, logger: logger),
             settings: settings, time: time, logger: logger,
             render: { [self] job in try await self.resources(for: job) },
-            afterStart: afterStart)
+            afterStart: afterStart, metrics: metrics)
         active.withLock { $0[job.workspaceName] = ActiveJob(job: job, task: nil) }
         let task = Task {
             await slots.withSlot { await runner.run(job) }

@@ -32,6 +32,15 @@ struct OpenAPIDocument {
         ((root["servers"] as? [[String: Any]])?.first?["url"] as? String) ?? ""
     }
 
+    /// The prefix of `path`: its path item's own `servers[0].url` (a root-level route such as
+    /// `/metrics` overrides it with `/`), else the document's. No trailing slash.
+    func prefix(of path: String) -> String {
+        let own = (pathItem(path)["servers"] as? [[String: Any]])?.first?["url"] as? String
+        var prefix = own ?? serverPrefix
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        return prefix
+    }
+
     /// Every operation under `paths`.
     var operations: [Operation] {
         guard let paths = root["paths"] as? [String: Any] else { return [] }

@@ -21,6 +21,7 @@ import Testing
     /// Routes only admins may use (an owner gets 403).
     static let adminOnly: Set<String> = [
         "GET /api/v1/users", "POST /api/v1/users", "POST /api/v1/users/:u/credentials/:name", "DELETE /api/v1/users/:u",
+        "GET /metrics",
     ]
     /// Routes whose success destroys the owner; the admin column aims them at a throwaway user.
     static let destroysOwner: Set<String> = ["DELETE /api/v1/users/:u"]

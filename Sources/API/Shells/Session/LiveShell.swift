@@ -43,14 +43,16 @@ final class LiveShell: Sendable {
     private let store: any CubicleStore
     private let time: any TimeSource
     private let logger: Logger
+    private let metrics: ShellMetrics
     private let onFinished: @Sendable (String) -> Void
     private let state: Mutex<State>
 
     init(
         id: String, username: String, workspace: String, options: ShellOptions, channel: SSHChannel, recorder: AsciicastRecorder?,
-        settings: ShellSettings, store: any CubicleStore, time: any TimeSource, logger: Logger,
+        settings: ShellSettings, store: any CubicleStore, time: any TimeSource, logger: Logger, metrics: ShellMetrics,
         onFinished: @escaping @Sendable (String) -> Void
     ) {
+        self.metrics = metrics
         self.id = id
         self.username = username
         self.workspace = workspace
@@ -121,6 +123,7 @@ final class LiveShell: Sendable {
     /// Sends client input to the program (suspends while the SSH window is full).
     func write(_ bytes: [UInt8]) async throws {
         state.withLock { $0.unflushedIn += Int64(bytes.count) }
+        metrics.bytesIn.increment(by: bytes.count)
         if settings.recordInput { recorder?.input(bytes) }
         try await channel.write(bytes)
     }
@@ -157,6 +160,7 @@ final class LiveShell: Sendable {
         do {
             for try await chunk in channel.output {
                 if chunk.stream == .stdout && !options.stdout || chunk.stream == .stderr && !options.stderr { continue }
+                metrics.bytesOut.increment(by: chunk.bytes.count)
                 let stream: ExecChannel = chunk.stream == .stderr ? .stderr : .stdout
                 let outbox = state.withLock { state -> FrameOutbox? in
                     state.ring.append(chunk.bytes)

@@ -1,3 +1,4 @@
+import CubicleMetrics
 import CubicleModel
 import Foundation
 import Logging
@@ -14,13 +15,18 @@ public final class ShellRegistry: Sendable {
     private let time: any TimeSource
     private let logger: Logger
     private let sessions = Mutex<[String: LiveShell]>([:])
+    private let metrics: ShellMetrics
 
-    /// Creates an empty registry.
-    public init(settings: ShellSettings, store: any CubicleStore, time: any TimeSource, logger: Logger = Logger(label: "cubicle.shells")) {
+    /// Creates an empty registry; its session and byte counts go to `metrics`.
+    public init(
+        settings: ShellSettings, store: any CubicleStore, time: any TimeSource, logger: Logger = Logger(label: "cubicle.shells"),
+        metrics: MetricsRegistry = MetricsRegistry()
+    ) {
         self.settings = settings
         self.store = store
         self.time = time
         self.logger = logger
+        self.metrics = ShellMetrics(registry: metrics)
     }
 
     /// Sessions alive now.
@@ -38,7 +44,7 @@ public final class ShellRegistry: Sendable {
     func start(plan: ShellPlan, blueprint: String, channel: SSHChannel, recorder: AsciicastRecorder?) async throws -> LiveShell {
         let session = LiveShell(
             id: plan.sessionID, username: plan.caller.username, workspace: plan.workspace, options: plan.options, channel: channel,
-            recorder: recorder, settings: settings, store: store, time: time, logger: logger,
+            recorder: recorder, settings: settings, store: store, time: time, logger: logger, metrics: metrics,
             onFinished: { [weak self] id in self?.remove(id) })
         try await store.shellSessions.create(
             LiveShell.record(
@@ -46,6 +52,8 @@ public final class ShellRegistry: Sendable {
                 clientIP: plan.clientIP, start: time.now, operation: plan.options.command.isEmpty ? .shell : .exec,
                 recordingPath: recorder?.path))
         sessions.withLock { $0[session.id] = session }
+        metrics.started.increment()
+        metrics.active.increment()
         session.startPump()
         return session
     }
@@ -57,7 +65,8 @@ public final class ShellRegistry: Sendable {
     }
 
     private func remove(_ id: String) {
-        sessions.withLock { _ = $0.removeValue(forKey: id) }
+        // Finishing is reported more than once; only the removal that found the session counts.
+        if sessions.withLock({ $0.removeValue(forKey: id) }) != nil { metrics.active.decrement() }
     }
 }
 
