@@ -86,6 +86,12 @@ final class MeasureReport: Sendable {
         let lines = ["", Measure.tableHeader] + measures.map(\.tableRow)
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
+
+    /// Prints the human table under `header` lines (date, build, machine) and above `footer` lines.
+    func printTable(header: [String], footer: [String] = []) {
+        let lines = [""] + header + [Measure.tableHeader] + measures.map(\.tableRow) + footer
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
 }
 
 /// The median of values (the mean of the middle two for an even count); 0 for none.
