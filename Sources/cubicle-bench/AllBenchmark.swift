@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 
-/// `cubicle-bench all`: every registered scenario at its defaults, one after another, JSON lines
-/// as they come and one combined table at the end.
+/// `cubicle-bench all`: every registered scenario at its defaults, one after another (each in a
+/// child process of its own, see `ScenarioProcess`), JSON lines as they come and one combined
+/// table at the end.
 struct AllBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "all",
@@ -39,12 +40,10 @@ struct AllBenchmark: AsyncParsableCommand {
         var timings: [String] = []
         var failures: [String] = []
         for name in selectedNames {
-            guard let type = Scenarios.named(name) else { continue }
             let started = clock.now
             do {
-                // Parsing no arguments but the shared ones gives the scenario its defaults.
-                let scenario = try type.parse(options.forwarded)
-                try await scenario.measure(into: report)
+                // No arguments but the shared ones: the scenario runs at its defaults.
+                try await ScenarioProcess.run(name, arguments: options.forwarded, into: report)
             } catch {
                 failures.append("\(name): \(error)")
                 FileHandle.standardError.write(Data("cubicle-bench all: \(name) failed: \(error)\n".utf8))

@@ -14,9 +14,10 @@ struct BenchOptions: ParsableArguments {
     @Flag(help: "Print only the JSON lines (no header, no table).")
     var json = false
 
-    /// The arguments that give a scenario run by `all` these same options.
+    /// The arguments that give a scenario run by `all` the same repository and logging (`all`
+    /// always runs it with `--json` and prints the table itself).
     var forwarded: [String] {
-        ["--repository", repository] + (verbose ? ["--verbose"] : []) + (json ? ["--json"] : [])
+        ["--repository", repository] + (verbose ? ["--verbose"] : [])
     }
 
     /// Sends logs to standard error at info (`--verbose`) or warning level.
