@@ -24,10 +24,7 @@ enum ScenarioProcess {
                 let chunk = reader.availableData
                 if chunk.isEmpty { break }
                 pending.append(chunk)
-                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    record(pending[pending.startIndex..<newline], into: report)
-                    pending = Data(pending[pending.index(after: newline)...])
-                }
+                for line in completeLines(&pending) { record(line, into: report) }
             }
             record(pending, into: report)
             process.waitUntilExit()
@@ -37,13 +34,26 @@ enum ScenarioProcess {
         }
     }
 
-    /// Adds a JSON line as a measure; anything else the child printed goes to standard error.
-    private static func record(_ line: Data, into report: MeasureReport) {
-        guard !line.isEmpty else { return }
+    /// Removes and returns the complete lines (without their newline) at the front of `pending`;
+    /// a partial last line stays for the next chunk.
+    static func completeLines(_ pending: inout Data) -> [Data] {
+        var lines: [Data] = []
+        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            lines.append(Data(pending[pending.startIndex..<newline]))
+            pending = Data(pending[pending.index(after: newline)...])
+        }
+        return lines
+    }
+
+    /// Adds a JSON line as a measure (true); anything else the child printed goes to standard error.
+    @discardableResult
+    static func record(_ line: Data, into report: MeasureReport) -> Bool {
+        guard !line.isEmpty else { return false }
         if let measure = try? JSONDecoder().decode(Measure.self, from: line) {
             report.add(measure)
-        } else {
-            FileHandle.standardError.write(line + Data("\n".utf8))
+            return true
         }
+        FileHandle.standardError.write(line + Data("\n".utf8))
+        return false
     }
 }
