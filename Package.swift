@@ -140,6 +140,7 @@ let package = Package(
             dependencies: ["LocalCluster", "Blueprints", "CubicleModel", logging],
             swiftSettings: strict
         ),
+        .testTarget(name: "BenchTests", dependencies: ["cubicle-bench", argumentParser], swiftSettings: strict),
         .testTarget(
             name: "StoreTests",
             dependencies: [

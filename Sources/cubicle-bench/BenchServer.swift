@@ -37,7 +37,8 @@ struct BenchServer: Sendable {
         }
         let configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, dataDirectory: data, blueprintsDirectory: blueprints, workspaceDirectory: workspace,
-            forceEmbedded: true, kubelet: kubelet, provisionTimeout: provisionTimeout, environment: [:])
+            forceEmbedded: true, kubelet: kubelet, podAddressBlocks: Self.addressBlock(), provisionTimeout: provisionTimeout,
+            environment: [:])
         let (events, continuation) = AsyncStream.makeStream(of: Result<CubicleServer.Ready, any Error>.self)
         let task = Task {
             do {
@@ -70,6 +71,15 @@ struct BenchServer: Sendable {
         let token = try await Offload.read((data as NSString).appendingPathComponent("admin-token"))
             .trimmingCharacters(in: .whitespacesAndNewlines)
         return BenchServer(url: ready.url, adminToken: token, kubeconfig: kubeconfig, dataDirectory: data, task: task)
+    }
+
+    /// One random block of pod addresses `127.77.x.*` with x in 200…249: a `cubicle serve` hands
+    /// out blocks from 0 up and the integration tests use 150…199, so a benchmark running beside
+    /// them (or beside another benchmark) does not start its workspace sshd on an address that is
+    /// taken — which shows up as a host-key mismatch.
+    static func addressBlock() -> ClosedRange<Int> {
+        let block = Int.random(in: 200...249)
+        return block...block
     }
 
     /// Stops the server and removes its data.

@@ -5,7 +5,7 @@ import ArgumentParser
 struct CubicleBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cubicle-bench",
-        abstract: "Benchmarks Cubicle end to end against its embedded cluster (instant kubelet).",
-        subcommands: [ProvisionBenchmark.self, FilesBenchmark.self]
+        abstract: "Benchmarks Cubicle end to end against its embedded cluster, side by side with a reference.",
+        subcommands: Scenarios.all + [AllBenchmark.self]
     )
 }

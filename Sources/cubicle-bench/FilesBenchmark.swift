@@ -7,9 +7,10 @@ import Synchronization
 
 /// `cubicle-bench files`: moves one file in and out of a real workspace (process kubelet, the
 /// workspace's own sshd) through Cubicle's HTTP file API with curl, and through OpenSSH's `sftp`
-/// client straight to the same sshd, side by side; then a resumable upload in parallel parts.
-/// Reports MB/s, ratios and the server process's peak RSS per phase.
-struct FilesBenchmark: AsyncParsableCommand {
+/// client straight to the same sshd, interleaved phase by phase (HTTP PUT, sftp put, HTTP GET,
+/// sftp get, then a resumable upload in parallel parts) `--runs` times. Reports medians over runs
+/// of MB/s, ratios and the server process's peak RSS.
+struct FilesBenchmark: Scenario {
     static let configuration = CommandConfiguration(
         commandName: "files",
         abstract: "Measure upload/download through the HTTP file API vs OpenSSH sftp to the same sshd."
@@ -21,20 +22,21 @@ struct FilesBenchmark: AsyncParsableCommand {
     @Option(help: "Parts sent at once in the resumable-upload phase.")
     var parallel = 8
 
+    @Option(help: "Interleaved runs; figures are medians over runs.")
+    var runs = 3
+
     @OptionGroup var options: BenchOptions
 
     func validate() throws {
-        guard size > 0, parallel > 0 else { throw ValidationError("--size and --parallel must be positive") }
+        guard size > 0, parallel > 0, runs > 0 else { throw ValidationError("--size, --parallel and --runs must be positive") }
     }
 
-    func run() async throws {
-        options.bootstrapLogging()
+    func measure(into report: MeasureReport) async throws {
         let server = try await BenchServer.start(
             repository: options.repository, provisionTimeout: 300, logger: Logger(label: "cubicle-bench"), kubelet: .process)
         let scratch = "\(FileManager.default.temporaryDirectory.path)/cubicle-bench-files-\(UUID().uuidString.prefix(8))"
         do {
-            let rows = try await measure(server, scratch: scratch)
-            print(rows)
+            try await measure(server, scratch: scratch, into: report)
         } catch {
             await cleanUp(server, scratch)
             throw error
@@ -49,14 +51,26 @@ struct FilesBenchmark: AsyncParsableCommand {
 
     /// One measured phase.
     struct Row: Sendable {
-        let name: String
         let seconds: Double
         let bytes: Int
         let peakRSS: Int
         var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1_000_000 / seconds : 0 }
     }
 
-    private func measure(_ server: BenchServer, scratch: String) async throws -> [Row] {
+    /// The phases of one run.
+    struct Run: Sendable {
+        let httpUpload: Row
+        let sftpPut: Row
+        let httpDownload: Row
+        let sftpGet: Row
+        let parts: Row
+        /// The server's peak RSS while it moved bytes (the HTTP phases).
+        var serverPeak: Int { max(httpUpload.peakRSS, httpDownload.peakRSS, parts.peakRSS) }
+        /// The same process's peak while OpenSSH moved the bytes and the server idled.
+        var idlePeak: Int { max(sftpPut.peakRSS, sftpGet.peakRSS) }
+    }
+
+    private func measure(_ server: BenchServer, scratch: String, into report: MeasureReport) async throws {
         let api = APIClient(baseURL: server.url, connections: 4)
         defer { api.close() }
         let admin = server.adminToken
@@ -82,48 +96,64 @@ struct FilesBenchmark: AsyncParsableCommand {
             let known = "[\(podIP)]:2222 \(String(decoding: hostKey, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))\n"
             try known.write(toFile: "\(scratch)/known_hosts", atomically: true, encoding: .utf8)
             try Self.randomFile("\(scratch)/source", bytes: bytes)
+            try Self.split("\(scratch)/source", bytes: bytes, into: scratch)
+            try "put \(scratch)/source sftp.bin\n".write(toFile: "\(scratch)/put", atomically: true, encoding: .utf8)
+            try "get sftp.bin \(scratch)/sftp.out\n".write(toFile: "\(scratch)/get", atomically: true, encoding: .utf8)
         }
 
         let files = "\(server.url)/api/v1/workspaces/\(name)/files"
         let auth = "Authorization: Bearer \(admin)"
         let ssh = [
             "-i", "\(scratch)/key", "-o", "UserKnownHostsFile=\(scratch)/known_hosts", "-o", "StrictHostKeyChecking=yes",
-            "-o", "GlobalKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-P", "2222",
+            "-o", "GlobalKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-P", "2222", "-q",
         ]
-        var rows: [Row] = []
-        rows.append(try await phase("http upload (PUT)", bytes) {
-            try Self.execute("/usr/bin/curl", ["-sSf", "-o", "/dev/null", "-H", auth, "-T", "\(scratch)/source", "\(files)?path=~/http.bin"])
-        })
-        rows.append(try await phase("http download (GET)", bytes) {
-            try Self.execute("/usr/bin/curl", ["-sSf", "-o", "\(scratch)/http.out", "-H", auth, "\(files)?path=~/http.bin"])
-        })
-        rows.append(try await phase("openssh sftp put", bytes) {
-            try "put \(scratch)/source sftp.bin\n".write(toFile: "\(scratch)/batch", atomically: true, encoding: .utf8)
-            try Self.execute("/usr/bin/sftp", ssh + ["-q", "-b", "\(scratch)/batch", "admin@\(podIP)"])
-        })
-        rows.append(try await phase("openssh sftp get", bytes) {
-            try "get sftp.bin \(scratch)/sftp.out\n".write(toFile: "\(scratch)/batch", atomically: true, encoding: .utf8)
-            try Self.execute("/usr/bin/sftp", ssh + ["-q", "-b", "\(scratch)/batch", "admin@\(podIP)"])
-        })
         let parallel = self.parallel
-        try await Offload.run { try Self.split("\(scratch)/source", bytes: bytes, into: scratch) }
-        rows.append(try await phase("http \(parallel) parallel parts", bytes) {
-            try Self.partedUpload(files: files, auth: auth, bytes: bytes, parallel: parallel, scratch: scratch)
-        })
-        return rows
+        var runs: [Run] = []
+        for _ in 0..<self.runs {
+            // Cubicle and OpenSSH alternate phase by phase, so drift in the machine's load hits both alike.
+            let upload = try await phase(bytes) {
+                try Self.execute("/usr/bin/curl", ["-sSf", "-o", "/dev/null", "-H", auth, "-T", "\(scratch)/source", "\(files)?path=~/http.bin"])
+            }
+            let put = try await phase(bytes) { try Self.execute("/usr/bin/sftp", ssh + ["-b", "\(scratch)/put", "admin@\(podIP)"]) }
+            let download = try await phase(bytes) {
+                try Self.execute("/usr/bin/curl", ["-sSf", "-o", "\(scratch)/http.out", "-H", auth, "\(files)?path=~/http.bin"])
+            }
+            let get = try await phase(bytes) { try Self.execute("/usr/bin/sftp", ssh + ["-b", "\(scratch)/get", "admin@\(podIP)"]) }
+            let parts = try await phase(bytes) {
+                try Self.partedUpload(files: files, auth: auth, bytes: bytes, parallel: parallel, scratch: scratch)
+            }
+            try await Offload.run { try Self.checkSizes([("\(scratch)/http.out", bytes), ("\(scratch)/sftp.out", bytes)]) }
+            runs.append(Run(httpUpload: upload, sftpPut: put, httpDownload: download, sftpGet: get, parts: parts))
+        }
+        func add(_ metric: String, _ unit: String, _ cubicle: (Run) -> Double, _ reference: ((Run) -> Double)?) {
+            report.add(Measure(
+                scenario: Self.name, metric: metric, cubicle: median(runs.map(cubicle)),
+                reference: reference.map { median(runs.map($0)) }, unit: unit, n: runs.count))
+        }
+        add("upload-\(size)MiB", "MB/s", { $0.httpUpload.megabytesPerSecond }, { $0.sftpPut.megabytesPerSecond })
+        add("download-\(size)MiB", "MB/s", { $0.httpDownload.megabytesPerSecond }, { $0.sftpGet.megabytesPerSecond })
+        add("\(parallel)-parts-vs-1-stream", "MB/s", { $0.parts.megabytesPerSecond }, { $0.httpUpload.megabytesPerSecond })
+        add("peak-rss", "MiB", { Double($0.serverPeak) / Double(1 << 20) }, { Double($0.idlePeak) / Double(1 << 20) })
     }
 
     /// Runs `work` on its own thread, timing it and recording this process's peak RSS (the
     /// in-process server's), which is reset before the phase.
-    private func phase(_ name: String, _ bytes: Int, _ work: @escaping @Sendable () throws -> Void) async throws -> Row {
+    private func phase(_ bytes: Int, _ work: @escaping @Sendable () throws -> Void) async throws -> Row {
         try await Offload.run {
-            try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+            ProcessMemory.resetPeak()
             let clock = ContinuousClock()
             let start = clock.now
             try work()
             let elapsed = clock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            return Row(name: name, seconds: seconds, bytes: bytes, peakRSS: Self.peakRSS())
+            return Row(seconds: elapsed.milliseconds / 1000, bytes: bytes, peakRSS: ProcessMemory.peakBytes())
+        }
+    }
+
+    /// Fails unless every downloaded file has the size it should: a short transfer is not a fast one.
+    private static func checkSizes(_ files: [(path: String, bytes: Int)]) throws {
+        for file in files {
+            let size = ((try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? NSNumber)?.intValue ?? -1
+            guard size == file.bytes else { throw BenchError("\(file.path) has \(size) bytes, not \(file.bytes)") }
         }
     }
 
@@ -201,32 +231,5 @@ struct FilesBenchmark: AsyncParsableCommand {
         }
         try handle.truncate(atOffset: UInt64(bytes))
         try handle.close()
-    }
-
-    /// `VmHWM` of this process in bytes.
-    private static func peakRSS() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
-        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
-    }
-
-    private func print(_ rows: [Row]) {
-        var lines = ["cubicle-bench files (\(size) MiB, process kubelet, in-process server, curl vs OpenSSH sftp to the same sshd)"]
-        lines.append("PHASE                        SECONDS     MB/s   PEAK-RSS-MiB")
-        for row in rows {
-            lines.append(row.name.padding(toLength: 28, withPad: " ", startingAt: 0)
-                + String(format: " %8.2f %8.1f %10d", row.seconds, row.megabytesPerSecond, row.peakRSS >> 20))
-        }
-        func rate(_ prefix: String) -> Double? { rows.first { $0.name.hasPrefix(prefix) }?.megabytesPerSecond }
-        if let up = rate("http upload"), let put = rate("openssh sftp put"), put > 0 {
-            lines.append(String(format: "RATIO upload   http/sftp = %.2f", up / put))
-        }
-        if let down = rate("http download"), let get = rate("openssh sftp get"), get > 0 {
-            lines.append(String(format: "RATIO download http/sftp = %.2f", down / get))
-        }
-        if let parts = rate("http \(parallel) parallel"), let up = rate("http upload"), up > 0 {
-            lines.append(String(format: "RATIO %d parts / one stream = %.2f", parallel, parts / up))
-        }
-        Swift.print(lines.joined(separator: "\n"))
     }
 }

@@ -30,6 +30,18 @@ struct Measure: Codable, Sendable, Equatable {
         self.n = n
     }
 
+    /// Encodes every key, `reference` and `ratio` as `null` when absent, so each line has the same shape.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(scenario, forKey: .scenario)
+        try container.encode(metric, forKey: .metric)
+        try container.encode(cubicle, forKey: .cubicle)
+        try container.encode(reference, forKey: .reference)
+        try container.encode(ratio, forKey: .ratio)
+        try container.encode(unit, forKey: .unit)
+        try container.encode(n, forKey: .n)
+    }
+
     /// The JSON line for this measure (keys sorted, so lines diff cleanly).
     var jsonLine: String {
         let encoder = JSONEncoder()
@@ -84,6 +96,12 @@ final class MeasureReport: Sendable {
     /// Prints the human table of everything recorded.
     func printTable() {
         let lines = ["", Measure.tableHeader] + measures.map(\.tableRow)
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+
+    /// Prints the human table under `header` lines (date, build, machine) and above `footer` lines.
+    func printTable(header: [String], footer: [String] = []) {
+        let lines = [""] + header + [Measure.tableHeader] + measures.map(\.tableRow) + footer
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 }

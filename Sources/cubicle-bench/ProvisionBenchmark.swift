@@ -1,21 +1,26 @@
+import App
 import ArgumentParser
 import Foundation
 import Logging
 
 /// `cubicle-bench provision`: N users each provision one workspace through the HTTP API, at most
 /// C at a time, against an in-process server on the embedded cluster with the instant kubelet;
-/// then the same rendered objects are applied straight to the embedded API server as a reference.
-struct ProvisionBenchmark: AsyncParsableCommand {
+/// interleaved with the same rendered objects applied straight to the embedded API server as a
+/// reference (A B A B …, `--runs` times). Reports medians over runs of the per-run figures.
+struct ProvisionBenchmark: Scenario {
     static let configuration = CommandConfiguration(
         commandName: "provision",
-        abstract: "Measure POST /api/v1/workspaces → job completed latency and throughput, with a raw-apply reference."
+        abstract: "Measure POST /api/v1/workspaces → job succeeded latency and throughput vs a raw-apply reference."
     )
 
-    @Option(help: "Workspaces to provision (one user each).")
+    @Option(help: "Workspaces to provision per run (one user each).")
     var count = 50
 
     @Option(help: "Provisions in flight at most.")
     var concurrency = 10
+
+    @Option(help: "Interleaved Cubicle/reference runs; figures are medians over runs.")
+    var runs = 3
 
     @Option(help: "The blueprint every user provisions.")
     var blueprint = "minimal"
@@ -23,42 +28,99 @@ struct ProvisionBenchmark: AsyncParsableCommand {
     @Option(help: "How to follow each job: sse (event stream, default) or poll (GET every 20 ms).")
     var follow = "sse"
 
-    @OptionGroup var options: BenchOptions
-
     @Flag(help: "Skip the raw-apply reference.")
     var noReference = false
 
-    @Flag(help: "Also print the results as JSON.")
-    var json = false
+    @OptionGroup var options: BenchOptions
 
     func validate() throws {
-        guard count > 0 else { throw ValidationError("--count must be positive") }
-        guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
+        guard count > 0, concurrency > 0, runs > 0 else { throw ValidationError("--count, --concurrency and --runs must be positive") }
         guard APIClient.Follow(rawValue: follow) != nil else { throw ValidationError("--follow must be sse or poll") }
     }
 
-    func run() async throws {
-        options.bootstrapLogging()
-        let mode = APIClient.Follow(rawValue: follow) ?? .sse
+    func measure(into report: MeasureReport) async throws {
         let server = try await BenchServer.start(repository: options.repository, provisionTimeout: 300, logger: Logger(label: "cubicle-bench"))
         do {
-            let report = try await measure(server, follow: mode)
-            await server.stop()
-            print(report: report)
+            try await measure(server, into: report)
         } catch {
             await server.stop()
             throw error
         }
+        await server.stop()
     }
 
-    private func measure(_ server: BenchServer, follow mode: APIClient.Follow) async throws -> BenchReport {
+    /// One run's figures for one side.
+    struct RunFigures: Sendable {
+        let p50Ms: Double
+        let p99Ms: Double
+        let perSecond: Double
+        let wallSeconds: Double
+        let succeeded: Int
+        let failures: [String]
+
+        init(samples: [Sample], wall: Duration) {
+            let latencies = samples.filter { $0.failure == nil }.map(\.latency.milliseconds)
+            p50Ms = percentile(latencies, 0.5)
+            p99Ms = percentile(latencies, 0.99)
+            wallSeconds = wall.milliseconds / 1000
+            succeeded = latencies.count
+            perSecond = wallSeconds > 0 ? Double(latencies.count) / wallSeconds : 0
+            failures = samples.compactMap(\.failure)
+        }
+    }
+
+    private func measure(_ server: BenchServer, into report: MeasureReport) async throws {
+        let mode = APIClient.Follow(rawValue: follow) ?? .sse
+        let raw = ReferenceApply(kubeconfig: server.kubeconfig, repository: options.repository, blueprint: blueprint)
+        var cubicleRun = 0
+        var referenceRun = 0
+        let (ours, theirs) = try await interleaved(
+            runs: runs,
+            cubicle: { () async throws -> RunFigures? in
+                defer { cubicleRun += 1 }
+                return try await provisions(server, run: cubicleRun, follow: mode)
+            },
+            reference: { () async throws -> RunFigures? in
+                defer { referenceRun += 1 }
+                guard !noReference else { return nil }
+                let sets = try await raw.render(count: count, run: referenceRun)
+                let (samples, wall) = try await raw.run(sets, concurrency: concurrency)
+                return RunFigures(samples: samples, wall: wall)
+            })
+        let mine = ours.compactMap { $0 }
+        let references = theirs.compactMap { $0 }
+        func add(_ metric: String, _ unit: String, n: Int, _ figure: (RunFigures) -> Double) {
+            report.add(Measure(
+                scenario: Self.name, metric: metric, cubicle: median(mine.map(figure)),
+                reference: references.isEmpty ? nil : median(references.map(figure)), unit: unit, n: n))
+        }
+        add("p50-post-to-running", "ms", n: count * runs) { $0.p50Ms }
+        add("p99-post-to-running", "ms", n: count * runs) { $0.p99Ms }
+        add("workspaces-per-second", "1/s", n: runs) { $0.perSecond }
+        add("wall-time", "s", n: runs) { $0.wallSeconds }
+        report.add(Measure(
+            scenario: Self.name, metric: "failures", cubicle: Double(mine.map(\.failures.count).reduce(0, +)),
+            reference: references.isEmpty ? nil : Double(references.map(\.failures.count).reduce(0, +)), unit: "count",
+            n: count * runs))
+        let tracked = mine.map(\.succeeded).reduce(0, +)
+        let resident = try await Offload.run { ProcessMemory.residentBytes() }
+        report.add(Measure(
+            scenario: Self.name, metric: "rss-tracked-workspaces", cubicle: Double(resident) / Double(1 << 20), reference: nil,
+            unit: "MiB", n: tracked))
+        for failure in (mine + references).flatMap(\.failures).prefix(3) {
+            FileHandle.standardError.write(Data("provision failure: \(failure)\n".utf8))
+        }
+    }
+
+    /// One Cubicle run: `count` fresh users (not timed), then each provisions one workspace.
+    private func provisions(_ server: BenchServer, run: Int, follow mode: APIClient.Follow) async throws -> RunFigures {
         let api = APIClient(baseURL: server.url, connections: concurrency + 4)
+        defer { api.close() }
         let admin = server.adminToken
         let users = await bounded(count: count, concurrency: concurrency) { index -> Result<String, any Error> in
-            await Result(asyncCatching: { try await api.makeUser("bench-\(index)", adminToken: admin) })
+            await Result(asyncCatching: { try await api.makeUser("bench-\(run)-\(index)", adminToken: admin) })
         }
         let tokens = try users.map { try $0.get() }
-
         let body = #"{"blueprint":"\#(blueprint)"}"#
         let clock = ContinuousClock()
         let started = clock.now
@@ -76,55 +138,7 @@ struct ProvisionBenchmark: AsyncParsableCommand {
                 return Sample(latency: clock.now - begin, failure: "\(error)")
             }
         }
-        let cubicle = Summary(
-            measures: "Cubicle: POST /api/v1/workspaces until its job completed with result succeeded (followed by \(mode.rawValue)), over HTTP",
-            samples: samples, concurrency: concurrency, wall: clock.now - started)
-
-        api.close()
-
-        var reference: Summary?
-        if !noReference {
-            let raw = ReferenceApply(kubeconfig: server.kubeconfig, repository: options.repository, blueprint: blueprint)
-            let sets = try await raw.render(count: count)
-            let objects = sets.first?.count ?? 0
-            let (samples, wall) = try await raw.run(sets, concurrency: concurrency)
-            reference = Summary(
-                measures: "Reference: server-side apply of the \(objects) rendered objects of one workspace, in order, through KubeClient to the embedded API server (no store, jobs, keys or readiness wait)",
-                samples: samples, concurrency: concurrency, wall: wall)
-        }
-        return BenchReport(
-            build: Self.build, blueprint: blueprint, follow: mode.rawValue, cubicle: cubicle, reference: reference,
-            wallRatio: reference.flatMap { $0.wallSeconds > 0 ? cubicle.wallSeconds / $0.wallSeconds : nil },
-            p50Ratio: reference.flatMap { $0.p50Ms > 0 ? cubicle.p50Ms / $0.p50Ms : nil })
-    }
-
-    private func print(report: BenchReport) {
-        var lines = ["cubicle-bench provision (\(report.build) build, blueprint \(report.blueprint), instant kubelet, in-process server)"]
-        lines.append(Summary.header)
-        lines.append(report.cubicle.row("CUBICLE"))
-        if let reference = report.reference { lines.append(reference.row("REFERENCE")) }
-        lines.append("CUBICLE   = \(report.cubicle.measures)")
-        if let reference = report.reference { lines.append("REFERENCE = \(reference.measures)") }
-        if let wall = report.wallRatio, let p50 = report.p50Ratio {
-            lines.append(String(format: "RATIO     = Cubicle/reference per workspace: wall time %.1fx, p50 latency %.1fx", wall, p50))
-        }
-        for failure in report.cubicle.sampleFailures + (report.reference?.sampleFailures ?? []) {
-            lines.append("failure: \(failure)")
-        }
-        Swift.print(lines.joined(separator: "\n"))
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            if let data = try? encoder.encode(report) { Swift.print(String(decoding: data, as: UTF8.self)) }
-        }
-    }
-
-    private static var build: String {
-        #if DEBUG
-        "debug"
-        #else
-        "release"
-        #endif
+        return RunFigures(samples: samples, wall: clock.now - started)
     }
 }
 

@@ -17,8 +17,8 @@ struct ReferenceApply: Sendable {
     let repository: String
     let blueprint: String
 
-    /// Renders `count` workspaces' objects.
-    func render(count: Int) async throws -> [[JSONValue]] {
+    /// Renders `count` workspaces' objects, named apart per `run` so every run creates new objects.
+    func render(count: Int, run: Int = 0) async throws -> [[JSONValue]] {
         let base = repository as NSString
         let scripts = try await WorkspaceScriptsLoader.load(from: base.appendingPathComponent("workspace"))
         let renderer = WorkspaceRenderer(scripts: scripts)
@@ -31,7 +31,7 @@ struct ReferenceApply: Sendable {
         }
         let credentials = Self.credentials()
         return try (0..<count).map { index in
-            let name = "ref-\(index)"
+            let name = "ref-\(run)-\(index)"
             let uid = Int64(20_000 + index)
             let context = BlueprintContext(
                 user: .init(username: name, uid: uid, gid: uid), workspaceName: name, environment: .process)
