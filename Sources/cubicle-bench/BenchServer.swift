@@ -16,9 +16,11 @@ struct BenchServer: Sendable {
     let dataDirectory: String
     private let task: Task<Void, Never>
 
-    /// Starts a server with the blueprints and workspace scripts under `repository`.
+    /// Starts a server with the blueprints and workspace scripts under `repository`; pods get
+    /// addresses `127.77.x.y` with x in `podAddressBlocks` when given.
     static func start(
-        repository: String, provisionTimeout: Double, logger: Logger, kubelet: ServerConfiguration.KubeletMode = .instant
+        repository: String, provisionTimeout: Double, logger: Logger, kubelet: ServerConfiguration.KubeletMode = .instant,
+        podAddressBlocks: ClosedRange<Int>? = nil
     ) async throws -> BenchServer {
         let blueprints = (repository as NSString).appendingPathComponent("blueprints")
         let workspace = (repository as NSString).appendingPathComponent("workspace")
@@ -35,9 +37,10 @@ struct BenchServer: Sendable {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             return path
         }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, dataDirectory: data, blueprintsDirectory: blueprints, workspaceDirectory: workspace,
             forceEmbedded: true, kubelet: kubelet, provisionTimeout: provisionTimeout, environment: [:])
+        if let podAddressBlocks { configuration.podAddressBlocks = podAddressBlocks }
         let (events, continuation) = AsyncStream.makeStream(of: Result<CubicleServer.Ready, any Error>.self)
         let task = Task {
             do {

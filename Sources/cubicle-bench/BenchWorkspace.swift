@@ -23,8 +23,12 @@ struct BenchWorkspace: Sendable {
 
     /// Starts a server and provisions one `dev` workspace of the admin on it.
     static func start(_ options: BenchOptions) async throws -> BenchWorkspace {
+        let block = Int.random(in: 200...249)
         let server = try await BenchServer.start(
-            repository: options.repository, provisionTimeout: 300, logger: Logger(label: "cubicle-bench"), kubelet: .process)
+            repository: options.repository, provisionTimeout: 300, logger: Logger(label: "cubicle-bench"), kubelet: .process,
+            // A random block of its own: another bench or test server on this machine must not hand
+            // out the same pod address (its sshd would answer with another host key).
+            podAddressBlocks: block...block)
         let scratch = "\(FileManager.default.temporaryDirectory.path)/cubicle-bench-shell-\(UUID().uuidString.prefix(8))"
         do {
             return try await provision(on: server, scratch: scratch)

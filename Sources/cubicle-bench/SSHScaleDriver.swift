@@ -67,7 +67,8 @@ struct SSHScaleDriver {
         for index in 0..<load.sessions {
             let socket = "\(workspace.scratch)/mux\(index / perMaster)"
             let child = try Child.spawn(
-                "/usr/bin/ssh", workspace.sshOptions + ["-S", socket, "-tt", "\(workspace.user)@\(workspace.podIP)", command], stderr: log)
+                "/usr/bin/ssh", workspace.sshOptions + ["-S", socket, "-tt", "\(workspace.user)@\(workspace.podIP)", command], stderr: log,
+                terminalInput: true)
             for fd in [child.stdin, child.stdout] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
             sessions.append(Session(child: child))
         }
