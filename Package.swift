@@ -121,6 +121,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "CubicleBenchTests", dependencies: ["cubicle-bench"], swiftSettings: strict),
         .testTarget(
             name: "E2ETests",
             dependencies: ["App", "KubeClient", "CubicleModel", "CubicleTestSupport", logging],

@@ -126,7 +126,10 @@ struct ShellScaleBenchmark: AsyncParsableCommand {
         let parts = ip.split(separator: ".").compactMap { UInt8($0) }
         guard parts.count == 4, let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return 0 }
         // /proc/net/tcp prints the address as a little-endian hex word, then the port in hex.
-        let remote = parts.reversed().map { String(format: "%02X", $0) }.joined() + ":08AE"
+        let remote = parts.reversed().map { byte in
+            let hex = String(byte, radix: 16, uppercase: true)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined() + ":08AE"
         return table.split(separator: "\n").dropFirst().filter { row in
             let fields = row.split(separator: " ")
             return fields.count > 3 && fields[2] == remote && fields[3] == "01"
