@@ -33,7 +33,7 @@ struct ShellScaleBenchmark: AsyncParsableCommand {
     var rate = 40960
 
     @Option(help: "Bytes per write (writes per second per session = rate / chunk).")
-    var chunk = 2048
+    var chunk = 4096
 
     @Option(help: "Seconds sessions get to open before the phase starts without them.")
     var openTimeout = 15.0
@@ -124,7 +124,10 @@ struct ShellScaleBenchmark: AsyncParsableCommand {
     /// Established TCP connections to `<ip>:2222` (the workspace sshd) seen in /proc/net/tcp.
     static func connections(to ip: String) -> Int {
         let parts = ip.split(separator: ".").compactMap { UInt8($0) }
-        guard parts.count == 4, let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return 0 }
+        // /proc files report size 0, so read to end of file rather than by the reported size.
+        guard parts.count == 4, let handle = FileHandle(forReadingAtPath: "/proc/net/tcp") else { return 0 }
+        let table = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        try? handle.close()
         // /proc/net/tcp prints the address as a little-endian hex word, then the port in hex.
         let remote = parts.reversed().map { byte in
             let hex = String(byte, radix: 16, uppercase: true)
