@@ -36,7 +36,7 @@ struct ShellScaleBenchmark: AsyncParsableCommand {
     var chunk = 4096
 
     @Option(help: "Seconds sessions get to open before the phase starts without them.")
-    var openTimeout = 15.0
+    var openTimeout = 10.0
 
     @Option(help: "Sessions per OpenSSH ControlMaster connection on the reference side (at most 256).")
     var perMaster = 200

@@ -13,8 +13,9 @@ struct ShellThroughputBenchmark: AsyncParsableCommand {
             Cubicle side counts stdout bytes of the WebSocket until the status frame; the ssh side reads \
             the child's stdout to end of file on a dedicated thread. Each side is timed from its first \
             output byte to its last (so connection setup is excluded on both). Runs alternate Cubicle, \
-            ssh, …; the figure is the median. Peak RSS is this process's VmHWM (the in-process server \
-            and the bench's WebSocket client), reset before each Cubicle run.
+            ssh, …; the figure is the median. The Cubicle side's WebSocket reader runs as a child \
+            process (`shell-output-client`), so peak RSS — this process's VmHWM, reset before each \
+            Cubicle run — is the in-process server's alone.
             """
     )
 
@@ -58,28 +59,31 @@ struct ShellThroughputBenchmark: AsyncParsableCommand {
         report.printTable()
     }
 
-    /// One Cubicle run.
+    /// One Cubicle run: the WebSocket reader runs as a child process (`shell-output-client`), so
+    /// the peak RSS read here afterwards is the server's alone.
     static func cubicle(_ workspace: BenchWorkspace, bytes: Int) async throws -> Run {
-        ProcessStats.resetPeakRSS()
         let url = workspace.interactiveURL(command: ShellPrograms.output(bytes: bytes), tty: false)
-        let (received, success, seconds) = try await ExecSocket.run(url: url, token: workspace.token) { socket in
-            var first = 0
-            var start = 0.0
-            while first == 0 {
-                guard let frame = try await socket.next() else { throw BenchError("the socket closed before any output") }
-                switch frame {
-                case .stdout(let payload) where !payload.isEmpty:
-                    start = monotonicSeconds()
-                    first = payload.count
-                case .status(let status): throw BenchError("the program ended without output: \(String(decoding: status, as: UTF8.self))")
-                default: continue
-                }
+        let log = "\(workspace.scratch)/output-client.log"
+        let token = workspace.token
+        return try await Offload.run {
+            ProcessStats.resetPeakRSS()
+            let child = try Child.spawn("/proc/self/exe", ["shell-output-client", "--url", url, "--token", token], stderr: log)
+            close(child.stdin)
+            defer {
+                close(child.stdout)
+                child.kill()
+                child.wait()
             }
-            let (rest, success) = try await socket.drainStdout()
-            return (first + rest, success, monotonicSeconds() - start)
+            var lines = LineReader(child: child)
+            guard let line = lines.next(),
+                  let outcome = try? JSONDecoder().decode(ShellOutputClient.Outcome.self, from: Data(line.utf8)) else {
+                throw BenchError("the WebSocket reader failed: \((try? String(contentsOfFile: log, encoding: .utf8))?.suffix(600) ?? "")")
+            }
+            guard outcome.bytes == bytes, outcome.success else {
+                throw BenchError("the WebSocket carried \(outcome.bytes) of \(bytes) bytes (success: \(outcome.success))")
+            }
+            return Run(seconds: outcome.seconds, peakRSS: ProcessStats.peakRSS())
         }
-        guard received == bytes, success else { throw BenchError("the WebSocket carried \(received) of \(bytes) bytes (success: \(success))") }
-        return Run(seconds: seconds, peakRSS: ProcessStats.peakRSS())
     }
 
     /// One OpenSSH run on the calling thread.
