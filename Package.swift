@@ -98,7 +98,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "cubicle-bench",
-            dependencies: ["CubicleModel", "Blueprints", "KubeClient", "App", argumentParser, logging],
+            dependencies: ["CubicleModel", "Blueprints", "KubeClient", "App", argumentParser, logging,
+                           .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")],
             swiftSettings: strict
         ),
 

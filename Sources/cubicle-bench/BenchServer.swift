@@ -16,9 +16,11 @@ struct BenchServer: Sendable {
     let dataDirectory: String
     private let task: Task<Void, Never>
 
-    /// Starts a server with the blueprints and workspace scripts under `repository`.
+    /// Starts a server with the blueprints and workspace scripts under `repository`; pods get
+    /// addresses `127.77.x.y` with x in `podAddressBlocks` when given.
     static func start(
-        repository: String, provisionTimeout: Double, logger: Logger, kubelet: ServerConfiguration.KubeletMode = .instant
+        repository: String, provisionTimeout: Double, logger: Logger, kubelet: ServerConfiguration.KubeletMode = .instant,
+        podAddressBlocks: ClosedRange<Int>? = nil
     ) async throws -> BenchServer {
         let blueprints = (repository as NSString).appendingPathComponent("blueprints")
         let workspace = (repository as NSString).appendingPathComponent("workspace")
@@ -37,7 +39,7 @@ struct BenchServer: Sendable {
         }
         let configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, dataDirectory: data, blueprintsDirectory: blueprints, workspaceDirectory: workspace,
-            forceEmbedded: true, kubelet: kubelet, podAddressBlocks: Self.addressBlock(), provisionTimeout: provisionTimeout,
+            forceEmbedded: true, kubelet: kubelet, podAddressBlocks: podAddressBlocks ?? Self.addressBlock(), provisionTimeout: provisionTimeout,
             environment: [:])
         let (events, continuation) = AsyncStream.makeStream(of: Result<CubicleServer.Ready, any Error>.self)
         let task = Task {

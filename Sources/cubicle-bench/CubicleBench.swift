@@ -6,6 +6,6 @@ struct CubicleBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cubicle-bench",
         abstract: "Benchmarks Cubicle end to end against its embedded cluster, side by side with a reference.",
-        subcommands: Scenarios.all + [AllBenchmark.self]
+        subcommands: Scenarios.all + [AllBenchmark.self, ShellScaleClient.self, ShellOutputClient.self]
     )
 }

@@ -37,6 +37,9 @@ enum Scenarios {
     static let all: [any Scenario.Type] = [
         ProvisionBenchmark.self,
         FilesBenchmark.self,
+        ShellLatencyBenchmark.self,
+        ShellThroughputBenchmark.self,
+        ShellScaleBenchmark.self,
     ]
 
     /// The scenario called `name`, if registered.
