@@ -40,6 +40,7 @@ extension FileRoutes {
             try? await client.remove(temporary)
             throw error
         }
+        client.prepare(sessions: UploadPlan(upload).partCount)
         return try JSONBody.response(UploadTicketBody(uploadId: id, partSize: upload.partSize, expiresAt: upload.expiresAt),
                                      status: .created)
     }
