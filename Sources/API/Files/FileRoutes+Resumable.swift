@@ -1,4 +1,3 @@
-import Crypto
 import CubicleModel
 import Foundation
 import Hummingbird
@@ -24,6 +23,9 @@ extension FileRoutes {
         let destination = try await prepareDestination(path, client: client, mkdirs: false, overwrite: true)
         let id = Self.randomID()
         let temporary = WorkspacePath.temporary(in: destination.directory, id: id)
+        // Live until the record exists, so a concurrent sweep does not take it for abandoned.
+        temporaries.begin(temporary)
+        defer { temporaries.end(temporary) }
         let writer = try await openTemporary(temporary, destination: destination, mode: destination.existing?.permissions ?? 0o644,
                                              client: client)
         try await writer.close()
@@ -38,6 +40,7 @@ extension FileRoutes {
             try? await client.remove(temporary)
             throw error
         }
+        client.prepare(sessions: UploadPlan(upload).partCount)
         return try JSONBody.response(UploadTicketBody(uploadId: id, partSize: upload.partSize, expiresAt: upload.expiresAt),
                                      status: .created)
     }
@@ -84,7 +87,8 @@ extension FileRoutes {
     /// `POST …/files/uploads/:id/complete` → verifies, fsyncs, renames → `201 {"path","size","sha256"}`.
     func completeUpload(_ request: Request, _ context: CubicleRequestContext) async throws -> Response {
         let upload = try await ownUpload(context)
-        let client = dependencies.connector.sftp(for: try dependencies.connector.endpoint(of: upload.workspace))
+        let endpoint = try dependencies.connector.endpoint(of: upload.workspace)
+        let client = dependencies.connector.sftp(for: endpoint)
         let plan = UploadPlan(upload)
         let missing = plan.missingParts(upload.parts)
         guard missing.isEmpty else {
@@ -94,7 +98,8 @@ extension FileRoutes {
         guard info.size == UInt64(upload.size) else {
             throw APIError(.conflict, .conflict, "the temporary file holds \(info.size) bytes, not \(upload.size)")
         }
-        let digest = try await Self.sha256(of: upload.tempPath, client: client)
+        let digest = try await WorkspaceDigest(connector: dependencies.connector, endpoint: endpoint, client: client)
+            .sha256(of: upload.tempPath, size: info.size)
         if let expected = upload.sha256, expected != digest {
             throw APIError(.conflict, .conflict, "the received bytes hash to \(digest), not the announced \(expected)")
         }
@@ -141,14 +146,6 @@ extension FileRoutes {
         }
         guard upload.workspace == name, upload.username == caller.username || caller.isAdmin else { throw notFound }
         return upload
-    }
-
-    /// The SHA-256 of a workspace file, read back with pipelined SFTP reads.
-    static func sha256(of path: String, client: SFTPClient) async throws -> String {
-        var hasher = SHA256()
-        let download = try await client.download(path)
-        for try await chunk in download { hasher.update(data: chunk) }
-        return BodyCopy.hex(hasher.finalize())
     }
 
     /// A hex SHA-256 in lower case; anything else is `400`.

@@ -7,7 +7,8 @@ extension FileRoutes {
     /// `PUT …/files?path=[&mode=][&mkdirs=true][&overwrite=false]`: the body streams into a
     /// hidden temporary file next to the target, which is fsynced and renamed over the target
     /// only after the last byte. Any failure (disconnect, short body, too large, server stop)
-    /// removes the temporary file and leaves the target as it was.
+    /// removes the temporary file and leaves the target as it was; one left by a server that
+    /// died mid-upload is removed by the next upload into the directory (`UploadTemporaries`).
     func upload(_ request: Request, _ context: CubicleRequestContext) async throws -> Response {
         let path = try FileQuery.path(request)
         let mode = try FileQuery.mode(request)
@@ -21,6 +22,9 @@ extension FileRoutes {
         let (_, _, client) = try workspace(context)
         let destination = try await prepareDestination(path, client: client, mkdirs: mkdirs, overwrite: overwrite)
         let temporary = WorkspacePath.temporary(in: destination.directory, id: Self.randomID())
+        temporaries.begin(temporary)
+        defer { temporaries.end(temporary) }
+        await temporaries.sweep(destination.directory, client: client, uploads: dependencies.store.uploads)
         let writer = try await openTemporary(temporary, destination: destination,
                                              mode: mode ?? destination.existing?.permissions ?? 0o644, client: client)
         do {

@@ -6,6 +6,8 @@ import SSHClient
 /// the workspace's SFTP client as the workspace user, so the workspace's permissions apply.
 struct FileRoutes: RouteSet {
     let dependencies: APIDependencies
+    /// The temporary files this server is writing (one set per server).
+    let temporaries = UploadTemporaries()
 
     /// The endpoints.
     enum Endpoint: CaseIterable {

@@ -45,28 +45,36 @@ extension SFTPClient {
     }
 
     /// Opens `path` for writing. Bytes written through the returned writer are queued (with
-    /// back-pressure) and sent in large writes; `close()` or `fsync()` report any failure.
+    /// back-pressure) and sent as pipelined WRITEs, many in flight, on a raw SFTP channel of the
+    /// worker's session; `close()` or `fsync()` report any failure.
     public func openForWriting(_ path: String, options: SFTPWriteOptions = SFTPWriteOptions()) async throws -> SFTPWriter {
         let resolved = try await resolve(path)
         let id = makeID()
-        let queue = UploadQueue(limit: configuration.uploadQueueBytes)
-        var flags = O_WRONLY
-        if options.create { flags |= O_CREAT }
-        if options.exclusive { flags |= O_EXCL | O_CREAT }
-        if options.truncate { flags |= O_TRUNC }
+        let configuration = self.configuration
+        let queue = UploadQueue(limit: max(configuration.uploadQueueBytes, configuration.writeChunkSize * configuration.writesInFlight))
+        var flags = SFTPPacket.OpenFlags.write
+        if options.create { flags |= SFTPPacket.OpenFlags.create }
+        if options.exclusive { flags |= SFTPPacket.OpenFlags.exclusive | SFTPPacket.OpenFlags.create }
+        if options.truncate { flags |= SFTPPacket.OpenFlags.truncate }
         let openFlags = flags
         let worker = try await perform { context, connection throws(SSHError) in
-            let file = try connection.blocking { () throws(SSHError) in
-                sftp_open(connection.sftp, resolved, openFlags, mode_t(options.mode))
+            let channel = try connection.takeWriteChannel()
+            let opened = try connection.blocking { () throws(SSHError) in
+                try channel.openFile(resolved, flags: openFlags, mode: options.mode)
             }
-            guard let file else {
-                let failure = connection.error("open", resolved)
-                if options.exclusive, failure.reason == .sftpFailure, (try? connection.lstat(resolved)) != nil {
+            let handle: [UInt8]
+            switch opened {
+            case .handle(let value):
+                handle = value
+            case .refused(let status):
+                connection.returnWriteChannel(channel)
+                if options.exclusive, status.code == SFTPStatus.failure, (try? connection.lstat(resolved)) != nil {
                     throw SSHError(code: .alreadyExists, reason: .alreadyExists, message: "already exists: \(resolved)")
                 }
-                throw failure
+                throw SFTPStatus.error(code: status.code, operation: "open", path: resolved, detail: status.message)
             }
-            let state = SFTPWriterState(id: id, path: resolved, connection: connection, file: file, queue: queue)
+            let state = SFTPWriterState(id: id, path: resolved, connection: connection, channel: channel, handle: handle,
+                                        queue: queue, writesInFlight: configuration.writesInFlight)
             context.writers[id] = state
             context.worker.transferOpened()
             return context.worker

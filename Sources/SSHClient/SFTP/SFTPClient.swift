@@ -125,6 +125,31 @@ public final class SFTPClient: Sendable {
         for worker in workers { await worker.stop() }
     }
 
+    /// Connects up to `count` sessions (capped by `maxSessions`) in the background, each with a
+    /// write channel ready, so parallel transfers about to start do not each wait for an SSH
+    /// handshake. Best effort: a failure here surfaces in the transfer that needs the session.
+    public func prepare(sessions count: Int) {
+        let started: [SFTPWorker] = state.withLock { state in
+            guard !state.isShutDown else { return [] }
+            state.workers.removeAll { $0.hasExited }
+            var started: [SFTPWorker] = []
+            while state.workers.count < min(count, max(1, configuration.maxSessions)) {
+                let worker = SFTPWorker(target: target, configuration: configuration)
+                worker.start()
+                state.workers.append(worker)
+                started.append(worker)
+            }
+            return started
+        }
+        for worker in started {
+            _ = worker.post { context in
+                guard let connection = try? context.connectionForJob(),
+                      let channel = try? connection.takeWriteChannel() else { return }
+                connection.returnWriteChannel(channel)
+            }
+        }
+    }
+
     // MARK: Workers
 
     func makeID() -> UInt64 { nextID.add(1, ordering: .relaxed).newValue }

@@ -17,8 +17,11 @@ public struct SFTPConfiguration: Sendable {
     public var downloadBufferBytes: Int = 4 * 1024 * 1024
     /// Largest write request; capped by what the server announces (`limits@openssh.com`).
     public var writeChunkSize: Int = 255 * 1024
-    /// Bytes an upload queues before `write` suspends.
-    public var uploadQueueBytes: Int = 4 * 1024 * 1024
+    /// Write requests in flight per upload.
+    public var writesInFlight: Int = 16
+    /// Bytes an upload holds (queued and in flight) before `write` suspends; at least the
+    /// bytes in flight, so the pipeline never starves for lack of room.
+    public var uploadQueueBytes: Int = 8 * 1024 * 1024
     /// Cipher preference, as for reactor sessions.
     public var ciphers: String = SSHSessionOptions().ciphers
 

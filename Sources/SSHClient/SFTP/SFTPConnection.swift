@@ -11,6 +11,7 @@ final class SFTPConnection {
     private let fd: Int32
     private let callGuard: CallGuard
     private var extensionChannel: SFTPExtensionChannel?
+    private var idleWriteChannels: [SFTPRawChannel] = []
     private var cachedWriteLimit: Int?
     private var closed = false
 
@@ -76,6 +77,7 @@ final class SFTPConnection {
         guard !closed else { return }
         closed = true
         extensionChannel = nil
+        idleWriteChannels = []
         callGuard.invalidate()
         sftp_free(sftp)
         ssh_disconnect(session)
@@ -124,6 +126,22 @@ final class SFTPConnection {
         extensionChannel = channel
         return channel
     }
+
+    /// A raw SFTP channel for one upload: an idle one from an earlier upload, or a new one.
+    func takeWriteChannel() throws(SSHError) -> SFTPRawChannel {
+        while let channel = idleWriteChannels.popLast() {
+            if !channel.isBroken { return channel }
+        }
+        return try blocking { () throws(SSHError) in try SFTPRawChannel(session: session) }
+    }
+
+    /// Keeps a channel whose upload finished cleanly (nothing in flight) for the next upload.
+    func returnWriteChannel(_ channel: SFTPRawChannel) {
+        guard !closed, !channel.isBroken, idleWriteChannels.count < Self.idleWriteChannelLimit else { return }
+        idleWriteChannels.append(channel)
+    }
+
+    private static let idleWriteChannelLimit = 4
 
     /// The largest write to send: the configured size, capped by the server's announced limit;
     /// 32 KiB (the size every server must accept) when the server announces none.

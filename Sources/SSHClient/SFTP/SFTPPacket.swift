@@ -3,7 +3,11 @@
 enum SFTPPacket {
     static let initRequest: UInt8 = 1
     static let version: UInt8 = 2
+    static let open: UInt8 = 3
+    static let close: UInt8 = 4
+    static let write: UInt8 = 6
     static let status: UInt8 = 101
+    static let handle: UInt8 = 102
     static let extended: UInt8 = 200
     static let extendedReply: UInt8 = 201
 
@@ -89,6 +93,32 @@ enum SFTPPacket {
         guard let code = reader.u32() else { return nil }
         let message = reader.string() ?? ""
         return Status(code: code, message: message)
+    }
+
+    /// `SSH_FXF_*` open flags (draft 3).
+    enum OpenFlags {
+        static let write: UInt32 = 0x02
+        static let create: UInt32 = 0x08
+        static let truncate: UInt32 = 0x10
+        static let exclusive: UInt32 = 0x20
+    }
+
+    /// `SSH_FILEXFER_ATTR_PERMISSIONS`.
+    static let attributePermissions: UInt32 = 0x04
+
+    /// The frame of a WRITE up to its data: length, type, id, handle, offset, data length. The
+    /// data follows separately, so large payloads are not copied into the frame.
+    static func writeHeader(id: UInt32, handle: [UInt8], offset: UInt64, count: Int) -> [UInt8] {
+        var body = Writer()
+        body.u32(id)
+        body.bytes(handle)
+        body.u64(offset)
+        body.u32(UInt32(count))
+        var framed = Writer()
+        framed.u32(UInt32(1 + body.body.count + count))
+        framed.u8(write)
+        framed.append(body)
+        return framed.body
     }
 
     /// The server's `limits@openssh.com` answer.

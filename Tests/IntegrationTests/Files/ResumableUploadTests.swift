@@ -49,8 +49,20 @@ import Testing
         let early = try await fixture.curl(["-X", "POST", fixture.url("/uploads/\(id)/complete")])
         #expect(early.status == 409, "complete with a part missing")
 
+        // A plain PUT is streaming when the server stops: the old file must survive byte for
+        // byte and its temporary file must not outlive the next upload into the directory.
+        #expect(try await fixture.put("~/keep.txt", text: "the original").status == 201)
+        let streaming = try await Self.startStreamingPut(fixture, path: "~/keep.txt", resumableID: id)
+
         server = try await server.restarted()
         fixture = FilesFixture(server: server, workspace: name)
+        await streaming.close()
+        try await eventually("the workspace runs again and takes a plain upload", within: 120) {
+            try await fixture.put("~/after.txt", text: "after").status == 201
+        }
+        #expect(String(decoding: try await fixture.get("~/keep.txt").body, as: UTF8.self) == "the original")
+        #expect(try await fixture.names(in: "~").filter { $0.hasPrefix(".cubicle-upload") } == [".cubicle-upload-\(id)"],
+                "only the resumable upload's temporary file remains")
         let status = try await fixture.curl([fixture.url("/uploads/\(id)")])
         #expect(status.status == 200)
         #expect(try JSONObject(status.body)["missing"] as? [Int] == [1])
@@ -71,6 +83,21 @@ import Testing
         #expect(try await FilesFixture.sha256(downloaded.body) == source.sha256)
         #expect(try await fixture.curl([fixture.url("/uploads/\(id)")]).status == 404)
         #expect(try await fixture.names(in: "~").filter { $0.hasPrefix(".cubicle-upload") }.isEmpty)
+    }
+}
+
+extension ResumableUploadRestartTests {
+    /// Sends the head and 1 MiB of an 8 MiB PUT and returns once its temporary file exists.
+    static func startStreamingPut(_ fixture: FilesFixture, path: String, resumableID: String) async throws -> RawHTTP {
+        let target = try #require(URL(string: fixture.url("", ["path": path])))
+        let socket = try await RawHTTP.open(port: target.port ?? 80)
+        let head = "PUT \(target.path)?\(target.query ?? "") HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Authorization: Bearer \(fixture.server.adminToken)\r\nContent-Length: \(8 << 20)\r\n\r\n"
+        try await socket.send(Array(head.utf8) + [UInt8](repeating: 0x41, count: 1 << 20))
+        try await eventually("the streaming upload's temporary file appears", within: 30) {
+            try await fixture.names(in: "~").contains { $0.hasPrefix(".cubicle-upload-") && $0 != ".cubicle-upload-\(resumableID)" }
+        }
+        return socket
     }
 }
 
