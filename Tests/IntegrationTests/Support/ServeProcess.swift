@@ -13,6 +13,9 @@ final class ServeProcess: Sendable {
         self.child = child
     }
 
+    /// The server's process id (for reading its /proc entries).
+    var pid: pid_t { child.pid }
+
     /// The log file of this start.
     var logPath: String { child.logPath }
 
