@@ -1,5 +1,6 @@
 import CubicleTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// A client that stops reading a firehose (`yes | head -c 200M`) must hold the program back
@@ -8,7 +9,11 @@ import Testing
 /// `cubicle serve` child so its resident memory can be read from /proc alone.
 @Suite struct ShellSlowReaderTests {
     static let total = 200 << 20
-    static let bound = 64 << 20
+    /// The most the server may grow while the reader is stalled (a server that buffered the
+    /// stalled output would grow by up to the whole 200 MiB).
+    static let stallBound = 64 << 20
+    /// How much more a slow reader may cost than a fast one moving the same bytes.
+    static let slowOverFast = 32 << 20
 
     @Test func stalledReaderKeepsServerMemoryBoundedAndOtherSessionsAnswer() async throws {
         await ServerHarness.processServerSlots.acquire()
@@ -25,6 +30,21 @@ import Testing
             try? await server.stop(signal: SIGKILL)
             throw error
         }
+    }
+
+    /// The highest RSS of `pid` seen while `body` runs (sampled every 50 ms besides it).
+    private func peakResident<T: Sendable>(of pid: pid_t, _ body: () async throws -> T) async throws -> (T, Int) {
+        let peak = Mutex(0)
+        let sampler = Task {
+            while !Task.isCancelled {
+                if let now = try? await ShellExec.residentBytes(of: pid) { peak.withLock { $0 = max($0, now) } }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        defer { sampler.cancel() }
+        let result = try await body()
+        let now = try await ShellExec.residentBytes(of: pid)
+        return (result, peak.withLock { max($0, now) })
     }
 
     private func exercise(_ server: ServeProcess, data: TemporaryDirectory) async throws {
@@ -45,24 +65,19 @@ import Testing
         let warm = try await ShellExec.run(port: port, workspace: workspace, token: token, script: "head -c 8388608 /dev/zero | wc -c")
         #expect(warm.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "8388608")
         let baseline = try await ShellExec.residentBytes(of: server.pid)
-        // Diagnostic: a fast reader from the start.
-        let sampler = Task { () -> Int in
-            var peak = 0
-            while !Task.isCancelled {
-                peak = max(peak, (try? await ShellExec.residentBytes(of: server.pid)) ?? 0)
-                try? await Task.sleep(for: .milliseconds(50))
+
+        // The reference: a reader that keeps up moves the same 200 MiB.
+        let (fastBytes, fastPeak) = try await peakResident(of: server.pid) {
+            let fast = try await RawWebSocket.connect(
+                port: port, path: ShellExec.path(workspace, script: "yes | head -c \(Self.total)"), token: token, userAgent: "fast-reader")
+            defer { Task { await fast.close() } }
+            var bytes = 0
+            while case .frame(let frame) = try await fast.next(timeout: 60), frame.opcode != 0x8 {
+                if frame.opcode == 0x2 && frame.payload.first == 1 { bytes += frame.payload.count - 1 }
             }
-            return peak
+            return bytes
         }
-        let fast = try await RawWebSocket.connect(
-            port: port, path: ShellExec.path(workspace, script: "head -c 67108864 /dev/zero"), token: token, userAgent: "fast-reader")
-        var fastBytes = 0
-        while case .frame(let frame) = try await fast.next(timeout: 60), frame.opcode != 0x8 {
-            if frame.opcode == 0x2 && frame.payload.first == 1 { fastBytes += frame.payload.count - 1 }
-        }
-        await fast.close()
-        sampler.cancel()
-        print("fast reader: \(fastBytes) bytes, server RSS peak growth \((await sampler.value - baseline) >> 20) MiB")
+        #expect(fastBytes == Self.total)
 
         let marker = "$HOME/.slow-\(UUID().uuidString.prefix(8)).pid"
         let slow = try await RawWebSocket.connect(
@@ -70,61 +85,57 @@ import Testing
             userAgent: "slow-reader", receiveBuffer: 16 * 1024)
         defer { Task { await slow.close() } }
         try #require(slow.status == 101, "\(slow.head)")
-        // Read a little, then stop reading entirely.
         var received = 0
-        while received < 64 * 1024 {
-            guard case .frame(let frame) = try await slow.next(timeout: 60) else { throw TestFailure("the slow session ended early") }
-            if frame.payload.first == 1 { received += frame.payload.count - 1 }
-        }
 
-        // While it is stalled, another session answers, and the program stops writing: its
-        // write count stops moving (back-pressure reached the remote) — or, if the server
-        // swallowed everything, the program ends, and the memory check below catches it.
-        var peak = baseline
+        // Stalled: read a little, then nothing. Meanwhile other sessions answer, and the program
+        // stops writing — its write count stops moving (back-pressure reached the remote); if
+        // the server swallowed the output instead, the program ends and the checks below fail.
         var last = ""
         var probes = 0
-        try await eventually("the stalled program stops writing", within: 120) {
-            let probe = try await ShellExec.run(
-                port: port, workspace: workspace, token: token, script: "grep wchar /proc/$(cat \(marker))/io 2>/dev/null || echo gone")
-            #expect(probe.status?.contains("Success") == true, "another session must answer while one is stalled: \(probe.status ?? "no status")")
-            probes += 1
-            peak = max(peak, try await ShellExec.residentBytes(of: server.pid))
-            let line = probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            defer { last = line }
-            return line == "gone" || (line == last && line.hasPrefix("wchar"))
+        let (_, stallPeak) = try await peakResident(of: server.pid) {
+            while received < 64 * 1024 {
+                guard case .frame(let frame) = try await slow.next(timeout: 60) else { throw TestFailure("the slow session ended early") }
+                if frame.payload.first == 1 { received += frame.payload.count - 1 }
+            }
+            try await eventually("the stalled program stops writing", within: 120) {
+                let probe = try await ShellExec.run(
+                    port: port, workspace: workspace, token: token, script: "grep wchar /proc/$(cat \(marker))/io 2>/dev/null || echo gone")
+                #expect(probe.status?.contains("Success") == true, "another session must answer while one is stalled: \(probe.status ?? "no status")")
+                probes += 1
+                let line = probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                defer { last = line }
+                return line == "gone" || (line == last && line.hasPrefix("wchar"))
+            }
         }
         let written = Int(last.split(separator: " ").last ?? "") ?? Self.total
+        let readWhenStalled = received
         #expect(written < Self.total, "the whole output was produced while the client read \(received) bytes: the server buffered it")
-        peak = max(peak, try await ShellExec.residentBytes(of: server.pid))
-        #expect(peak - baseline < Self.bound, "server RSS grew \((peak - baseline) >> 20) MiB while stalled (bound \(Self.bound >> 20) MiB)")
+        #expect(stallPeak - baseline < Self.stallBound, "server RSS grew \((stallPeak - baseline) >> 20) MiB while stalled")
 
-        // Now read everything fast: all of it arrives, then the status.
-        var status: String?
-        var frames = 0
-        var samples: [Int] = []
-        while status == nil {
-            switch try await slow.next(timeout: 120) {
-            case .frame(let frame) where frame.opcode == 0x2 && frame.payload.first == 1:
-                received += frame.payload.count - 1
-                frames += 1
-                if frames % 512 == 0 {
-                    let now = try await ShellExec.residentBytes(of: server.pid)
-                    samples.append((now - baseline) >> 20)
-                    peak = max(peak, now)
+        // Now read everything: all of it arrives, then the status.
+        let (status, drainPeak) = try await peakResident(of: server.pid) { () async throws -> String in
+            while true {
+                switch try await slow.next(timeout: 120) {
+                case .frame(let frame) where frame.opcode == 0x2 && frame.payload.first == 1:
+                    received += frame.payload.count - 1
+                case .frame(let frame) where frame.opcode == 0x2 && frame.payload.first == 3:
+                    return String(decoding: frame.payload.dropFirst(), as: UTF8.self)
+                case .frame:
+                    continue
+                case .closed, .timedOut:
+                    throw TestFailure("the stream ended after \(received) bytes without a status")
                 }
-            case .frame(let frame) where frame.opcode == 0x2 && frame.payload.first == 3:
-                status = String(decoding: frame.payload.dropFirst(), as: UTF8.self)
-            case .frame:
-                continue
-            case .closed, .timedOut:
-                throw TestFailure("the stream ended after \(received) bytes without a status")
             }
         }
         #expect(received == Self.total)
-        #expect(status?.contains("Success") == true, "\(status ?? "")")
-        #expect(peak - baseline < Self.bound, "server RSS grew \((peak - baseline) >> 20) MiB (bound \(Self.bound >> 20) MiB)")
-        let after = try await ShellExec.residentBytes(of: server.pid)
-        print("slow reader RSS growth samples (MiB): \(samples), after: \((after - baseline) >> 20)")
-        print("slow reader: 200 MiB delivered, \(probes) probes answered while stalled, server RSS growth \((peak - baseline) >> 20) MiB (bound \(Self.bound >> 20) MiB)")
+        #expect(status.contains("Success"), "\(status)")
+        let slowPeak = max(stallPeak, drainPeak)
+        #expect(slowPeak - baseline < fastPeak - baseline + Self.slowOverFast,
+                "a slow reader cost \((slowPeak - baseline) >> 20) MiB, a fast one \((fastPeak - baseline) >> 20) MiB")
+        print("""
+            slow reader: 200 MiB delivered; stalled after reading \(readWhenStalled >> 10) KiB, the program stopped after \(written >> 20) MiB; \
+            \(probes) other sessions answered meanwhile; server RSS growth: stalled \((stallPeak - baseline) >> 20) MiB, \
+            slow overall \((slowPeak - baseline) >> 20) MiB, fast reader \((fastPeak - baseline) >> 20) MiB
+            """)
     }
 }

@@ -33,11 +33,14 @@ final class ServeProcess: Sendable {
     }
 
     /// Starts `cubicle serve` on an ephemeral port and waits until it listens.
-    static func start(dataDirectory: String, logName: String, extraArguments: [String] = []) async throws -> ServeProcess {
+    static func start(
+        dataDirectory: String, logName: String, extraArguments: [String] = [], extraEnvironment: [String: String] = [:]
+    ) async throws -> ServeProcess {
         let logPath = "\(dataDirectory)/\(logName).log"
         let executable = try executable()
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "KUBECONFIG")
+        environment.merge(extraEnvironment) { _, new in new }
         let arguments = [
             "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDirectory, "--embedded",
             "--blueprints", "\(ServerHarness.repository)/blueprints", "--workspace-dir", "\(ServerHarness.repository)/workspace",
