@@ -10,11 +10,15 @@ import Glibc
 struct RawHTTP: Sendable {
     let fd: Int32
 
-    /// Connects to 127.0.0.1:`port`.
-    static func open(port: Int) async throws -> RawHTTP {
+    /// Connects to 127.0.0.1:`port`; `receiveBuffer` sets SO_RCVBUF first (a small TCP window
+    /// for slow-reader tests).
+    static func open(port: Int, receiveBuffer: Int32? = nil) async throws -> RawHTTP {
         try await blocking {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else { throw TestFailure("socket failed: \(errno)") }
+            if var size = receiveBuffer {
+                _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(port)).bigEndian
@@ -69,6 +73,27 @@ struct RawHTTP: Sendable {
                 received += buffer[0..<n]
             }
             return Received(bytes: received, closed: false)
+        }
+    }
+
+    /// Reads and discards everything until the peer closes or `timeout` seconds pass; answers
+    /// how many bytes arrived and whether the peer closed (a large body without keeping it).
+    func drain(timeout: Double) async throws -> (count: Int, closed: Bool) {
+        let fd = self.fd
+        return try await blocking {
+            var count = 0
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            let deadline = Date().addingTimeInterval(timeout)
+            while deadline.timeIntervalSinceNow > 0 {
+                var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&descriptor, 1, 1000)
+                if ready < 0 && errno != EINTR { return (count, true) }
+                if ready <= 0 { continue }
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n <= 0 { return (count, true) }
+                count += n
+            }
+            return (count, false)
         }
     }
 

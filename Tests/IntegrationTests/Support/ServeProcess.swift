@@ -13,6 +13,9 @@ final class ServeProcess: Sendable {
         self.child = child
     }
 
+    /// The server's process id (for reading its /proc entries).
+    var pid: pid_t { child.pid }
+
     /// The log file of this start.
     var logPath: String { child.logPath }
 
@@ -30,11 +33,14 @@ final class ServeProcess: Sendable {
     }
 
     /// Starts `cubicle serve` on an ephemeral port and waits until it listens.
-    static func start(dataDirectory: String, logName: String, extraArguments: [String] = []) async throws -> ServeProcess {
+    static func start(
+        dataDirectory: String, logName: String, extraArguments: [String] = [], extraEnvironment: [String: String] = [:]
+    ) async throws -> ServeProcess {
         let logPath = "\(dataDirectory)/\(logName).log"
         let executable = try executable()
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "KUBECONFIG")
+        environment.merge(extraEnvironment) { _, new in new }
         let arguments = [
             "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDirectory, "--embedded",
             "--blueprints", "\(ServerHarness.repository)/blueprints", "--workspace-dir", "\(ServerHarness.repository)/workspace",

@@ -6,24 +6,33 @@ import NIOWebSocket
 /// outbox into the socket (each write waits for the socket, so a slow client holds the shell
 /// back); the reader decodes client frames into stdin, resizes and stdin EOF. A frame that
 /// breaks the protocol closes the socket with a reason; the shell itself stays (detached).
+/// Errors of the WebSocket layer itself (a continuation without a start, a message over the
+/// size limit, a frame over the frame limit) are rethrown so the WebSocket handler closes with
+/// their code (1002, 1009) instead of a normal 1000.
 struct ShellBridge: Sendable {
     let session: LiveShell
     let attachment: LiveShell.Attachment
     let subprotocol: ExecSubprotocol?
     let options: ShellOptions
 
-    /// Runs until the program's status was sent or the client is gone.
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.write(outbound) }
+    /// Runs until the program's status was sent or the client is gone; throws the WebSocket
+    /// layer's error when the client broke the framing.
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let failure = await withTaskGroup(of: (any Error)?.self) { group in
+            group.addTask {
+                await self.write(outbound)
+                return nil
+            }
             group.addTask { await self.read(inbound, outbound) }
             // Whichever side ends first ends the other: the writer after the status (or a dead
             // socket), the reader when the client closes or breaks the protocol.
-            await group.next()
+            let first = await group.next() ?? nil
             attachment.outbox.close()
             group.cancelAll()
             await group.waitForAll()
+            return first
         }
+        if let failure { throw failure }
     }
 
     private func write(_ outbound: WebSocketOutboundWriter) async {
@@ -43,7 +52,8 @@ struct ShellBridge: Sendable {
         }
     }
 
-    private func read(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter) async {
+    /// Reads client frames; answers the WebSocket layer's error when that ended the reading.
+    private func read(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter) async -> (any Error)? {
         do {
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 let frame: ClientFrame
@@ -73,7 +83,10 @@ struct ShellBridge: Sendable {
                 }
             try? await outbound.close(code, reason: violation.reason)
         } catch {
-            // The socket or the channel went away; the session decides what happens next.
+            // A framing error of the WebSocket layer: hand it back so the handler closes with
+            // its code. Cancellation (the writer finished first) is no error of the client's.
+            if !Task.isCancelled { return error }
         }
+        return nil
     }
 }

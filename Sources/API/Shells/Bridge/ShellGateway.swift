@@ -52,8 +52,9 @@ struct ShellGateway: Sendable {
     }
 
     /// Runs one WebSocket: attaches (starting the shell first when new), then bridges until
-    /// the program ends or the client leaves.
-    func run(_ plan: ShellPlan, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async {
+    /// the program ends or the client leaves; rethrows a framing error of the WebSocket layer
+    /// so the connection closes with its code.
+    func run(_ plan: ShellPlan, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
         let session: LiveShell
         do {
             if plan.reattach {
@@ -70,9 +71,9 @@ struct ShellGateway: Sendable {
         case .failure(let error):
             try? await outbound.close(.policyViolation, reason: error.message)
         case .success(let attachment):
-            await ShellBridge(session: session, attachment: attachment, subprotocol: plan.subprotocol, options: plan.options)
+            defer { session.detach(attachment) }
+            try await ShellBridge(session: session, attachment: attachment, subprotocol: plan.subprotocol, options: plan.options)
                 .run(inbound: inbound, outbound: outbound)
-            session.detach(attachment)
         }
     }
 
