@@ -108,7 +108,9 @@ public enum CubicleServer {
             let app = Application(
                 router: APIRouter.make(dependencies),
                 server: APIRouter.webSocketServer(
-                    dependencies, configuration: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(20)))),
+                    dependencies, configuration: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(20))),
+                    headTimeout: configuration.httpHeaderTimeout > 0 ? configuration.httpHeaderTimeout : nil,
+                    idleTimeout: configuration.httpIdleTimeout > 0 ? configuration.httpIdleTimeout : nil),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cubicle"),
                 onServerRunning: { channel in
                     let port = channel.localAddress?.port ?? configuration.port

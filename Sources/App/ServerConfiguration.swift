@@ -42,6 +42,10 @@ public struct ServerConfiguration: Sendable {
     public var instantKubeletDelay: Double = 0
     /// The largest file an upload may carry, in bytes (`files.maxUploadBytes`).
     public var maxUploadBytes: Int64 = 10 << 30
+    /// Seconds a connection may take to send a complete request head (`http.headerTimeout`).
+    public var httpHeaderTimeout: Double = 30
+    /// Seconds a kept-alive connection may sit idle between requests (`http.idleTimeout`).
+    public var httpIdleTimeout: Double = 75
     /// `shells.detachTTL`: seconds a TTY shell outlives its WebSocket.
     public var shellDetachTTL: Double = 300
     /// Record every shell, not only those of blueprints with `recordSessions: true`.

@@ -65,6 +65,12 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Option(name: .customLong("max-upload-bytes"), help: "The largest file an upload may carry, in bytes (config files.maxUploadBytes).")
     var maxUploadBytes: Int64 = 10 << 30
 
+    @Option(name: .customLong("http-header-timeout"), help: "http.headerTimeout: seconds a connection may take to send a request head (0: no limit).")
+    var httpHeaderTimeout: Double = 30
+
+    @Option(name: .customLong("http-idle-timeout"), help: "http.idleTimeout: seconds a kept-alive connection may sit idle between requests (0: no limit).")
+    var httpIdleTimeout: Double = 75
+
     @Option(name: .customLong("shell-detach-ttl"), help: "shells.detachTTL: seconds a TTY shell outlives its WebSocket.")
     var shellDetachTTL = 300.0
 
@@ -113,6 +119,8 @@ struct ServeSubcommand: AsyncParsableCommand {
             namespace: namespace, jobTTL: jobTTL, kubelet: mode,
             podAddressBlocks: try KubeletConfiguration.parseAddressBlocks(podAddressBlocks), provisionTimeout: provisionTimeout)
         configuration.maxUploadBytes = maxUploadBytes
+        configuration.httpHeaderTimeout = httpHeaderTimeout
+        configuration.httpIdleTimeout = httpIdleTimeout
         configuration.instantKubeletDelay = instantDelay
         configuration.shellDetachTTL = shellDetachTTL
         configuration.recordAllSessions = recordAllSessions

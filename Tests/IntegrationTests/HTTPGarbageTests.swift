@@ -74,4 +74,29 @@ import Testing
             #expect(try await server.request("GET", "/api/v1/workspaces").json().array.isEmpty)
         }
     }
+
+    /// A client that never completes its request head (none at all, or one trickled) and a
+    /// kept-alive connection left silent lose their connections after `http.headerTimeout` /
+    /// `http.idleTimeout`, so idle sockets cannot pile up; complete requests are served meanwhile.
+    @Test func unfinishedRequestHeadsAndIdleConnectionsAreClosed() async throws {
+        try await ServerHarness.with(configure: { $0.httpHeaderTimeout = 1; $0.httpIdleTimeout = 2 }) { server in
+            let port = HostileHTTP.port(of: server.url)
+            let silent = try await RawHTTP.open(port: port)
+            let partial = try await RawHTTP.open(port: port)
+            try await partial.send(Array("GET /api/v1/healthcheck HTTP/1.1\r\nHost: x\r\n".utf8))
+            let upgrade = try await RawHTTP.open(port: port)
+            try await upgrade.send(Array("GET /api/v1/workspaces/x/interactive HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n".utf8))
+            let idle = try await RawHTTP.open(port: port)
+            try await idle.send(Array("GET /api/v1/healthcheck HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            let answered = try await idle.receive { RawHTTP.holdsCompleteResponse($0) }
+            #expect(answered.text.hasPrefix("HTTP/1.1 200"), "\(answered.text.prefix(200))")
+            #expect(try await server.request("GET", "/api/v1/healthcheck", token: .some(nil)).status == 200)
+            for (name, connection) in [("silent", silent), ("partial head", partial), ("partial upgrade", upgrade), ("idle keep-alive", idle)] {
+                let outcome = try await connection.drain(timeout: 60)
+                #expect(outcome.closed, "the \(name) connection was left open")
+                await connection.close()
+            }
+            #expect(try await server.request("GET", "/api/v1/healthcheck", token: .some(nil)).status == 200)
+        }
+    }
 }

@@ -10,14 +10,19 @@ extension APIRouter {
     /// The HTTP/1 server with WebSocket upgrades for `/workspaces/:name/interactive`. The upgrade
     /// check runs the API's authentication and the shell's checks through a small router; a
     /// refusal answers with the API's JSON error (401, 404, 409…), not an empty 400.
+    /// `headTimeout` bounds how long a connection may take to send a request head, `idleTimeout`
+    /// how long a kept-alive connection may sit between requests (both seconds; nil: no limit).
     public static func webSocketServer(
-        _ dependencies: APIDependencies, configuration: WebSocketServerConfiguration
+        _ dependencies: APIDependencies, configuration: WebSocketServerConfiguration,
+        headTimeout: Double? = nil, idleTimeout: Double? = nil
     ) -> HTTPServerBuilder {
         let rejections = UpgradeRejections()
         let responder = upgradeRouter(dependencies).buildResponder()
         let gateway = ShellGateway(dependencies: dependencies)
         let upgradeConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
-            http1: .init(additionalChannelHandlers: [ExpectContinueHandler(), RejectedUpgradeRewriter(rejections: rejections)]),
+            http1: .init(
+                additionalChannelHandlers: [ExpectContinueHandler(), RejectedUpgradeRewriter(rejections: rejections)],
+                idleTimeout: idleTimeout.map { .nanoseconds(Int64($0 * 1e9)) }),
             ws: configuration)
         let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) async throws
             -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { head, channel, logger in
@@ -49,7 +54,8 @@ extension APIRouter {
         }
         return HTTPServerBuilder { responder in
             ClosingChildChannel(
-                base: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: upgradeConfiguration, shouldUpgrade: shouldUpgrade))
+                base: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: upgradeConfiguration, shouldUpgrade: shouldUpgrade),
+                headTimeout: headTimeout.map { .nanoseconds(Int64($0 * 1e9)) })
         }
     }
 

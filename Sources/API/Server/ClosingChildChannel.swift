@@ -12,10 +12,13 @@ import NIOHTTP1
 struct ClosingChildChannel<Base: ServerChildChannel>: ServerChildChannel {
     typealias Value = Base.Value
     let base: Base
+    /// How long a connection may take to send its first request head (nil: forever).
+    var headTimeout: TimeAmount?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             try channel.pipeline.syncOperations.addHandler(ParserErrorCloser())
+            if let headTimeout { try RequestHeadTimeout.install(on: channel, timeout: headTimeout) }
             return value
         }
     }
