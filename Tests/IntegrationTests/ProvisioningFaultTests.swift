@@ -39,7 +39,7 @@ import Testing
     @Test func concurrentProvisionsReachRunningThroughServerErrorsAndCutWatches() async throws {
         try await ServerHarness.with { server in
             let faults = try server.cluster.faults
-            faults.failRandomly(probability: 0.3, status: 500)
+            faults.failRandomly(probability: 0.3, statuses: [500, 429])
             faults.cutWatches(every: 1)
             let accepted = try await Self.provisionMany(Self.faultCount, prefix: "f") { body in
                 try await server.request("POST", "/api/v1/workspaces", body: body)

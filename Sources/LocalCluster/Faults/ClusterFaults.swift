@@ -20,7 +20,7 @@ public final class ClusterFaults: PodFaultSource, Sendable {
 
     private struct State {
         var failures: [FailureRule] = []
-        var randomFailure: (probability: Double, status: Int, retryAfter: Int?)?
+        var randomFailure: (probability: Double, statuses: [Int], retryAfter: Int?)?
         var podFaults: [PodFaultRule] = []
         var cutter: Task<Void, Never>?
         var failedRequests = 0
@@ -49,8 +49,14 @@ public final class ClusterFaults: PodFaultSource, Sendable {
 
     /// Fails each request with probability `probability` (0 turns this off).
     public func failRandomly(probability: Double, status: Int = 500, retryAfterSeconds: Int? = nil) {
+        failRandomly(probability: probability, statuses: [status], retryAfterSeconds: retryAfterSeconds)
+    }
+
+    /// Fails that share of requests with a status picked at random from `statuses` for each
+    /// failure (e.g. `[500, 429]`: server errors and throttling mixed).
+    public func failRandomly(probability: Double, statuses: [Int], retryAfterSeconds: Int? = nil) {
         state.withLock {
-            $0.randomFailure = probability > 0 ? (min(1, probability), status, retryAfterSeconds) : nil
+            $0.randomFailure = probability > 0 && !statuses.isEmpty ? (min(1, probability), statuses, retryAfterSeconds) : nil
         }
     }
 
@@ -131,9 +137,10 @@ public final class ClusterFaults: PodFaultSource, Sendable {
                 state.failedRequests += 1
                 return .injected(status: rule.status, retryAfter: rule.retryAfter ?? (rule.status == 429 ? 1 : nil))
             }
-            if let random = state.randomFailure, Double.random(in: 0..<1) < random.probability {
+            if let random = state.randomFailure, Double.random(in: 0..<1) < random.probability,
+               let status = random.statuses.randomElement() {
                 state.failedRequests += 1
-                return .injected(status: random.status, retryAfter: random.retryAfter ?? (random.status == 429 ? 1 : nil))
+                return .injected(status: status, retryAfter: random.retryAfter ?? (status == 429 ? 1 : nil))
             }
             return nil
         }
@@ -156,7 +163,10 @@ public final class ClusterFaults: PodFaultSource, Sendable {
                 "openWatches": .int(Int64(openWatches)),
             ]
             if let random = state.randomFailure {
-                members["failRandom"] = ["probability": .double(random.probability), "status": .int(Int64(random.status))]
+                members["failRandom"] = [
+                    "probability": .double(random.probability), "status": .int(Int64(random.statuses[0])),
+                    "statuses": .array(random.statuses.map { .int(Int64($0)) }),
+                ]
             }
             return .object(members)
         }
