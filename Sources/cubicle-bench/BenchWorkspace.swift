@@ -4,7 +4,7 @@ import KubeClient
 import Logging
 
 /// One real workspace (process kubelet, its own sshd) on an in-process server, with what both
-/// sides of a shell benchmark need: the WebSocket URL and token for Cubicle, and the client key
+/// sides of a shell or files benchmark need: the WebSocket URL and token for Cubicle, and the client key
 /// and pinned host key for OpenSSH straight at the same sshd.
 struct BenchWorkspace: Sendable {
     /// The server holding the workspace.
@@ -88,6 +88,14 @@ struct BenchWorkspace: Sendable {
         [
             "-i", "\(scratch)/key", "-o", "UserKnownHostsFile=\(scratch)/known_hosts", "-o", "StrictHostKeyChecking=yes",
             "-o", "GlobalKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-p", "2222",
+        ]
+    }
+
+    /// `sftp` arguments running the batch file `batch` over the same connection (its port flag is `-P`).
+    func sftpArguments(batch: String) -> [String] {
+        [
+            "-i", "\(scratch)/key", "-o", "UserKnownHostsFile=\(scratch)/known_hosts", "-o", "StrictHostKeyChecking=yes",
+            "-o", "GlobalKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-P", "2222", "-q", "-b", batch, "\(user)@\(podIP)",
         ]
     }
 

@@ -1,8 +1,6 @@
 import App
 import ArgumentParser
 import Foundation
-import KubeClient
-import Logging
 import Synchronization
 
 /// `cubicle-bench files`: moves one file in and out of a real workspace (process kubelet, the
@@ -32,21 +30,7 @@ struct FilesBenchmark: Scenario {
     }
 
     func measure(into report: MeasureReport) async throws {
-        let server = try await BenchServer.start(
-            repository: options.repository, provisionTimeout: 300, logger: Logger(label: "cubicle-bench"), kubelet: .process)
-        let scratch = "\(FileManager.default.temporaryDirectory.path)/cubicle-bench-files-\(UUID().uuidString.prefix(8))"
-        do {
-            try await measure(server, scratch: scratch, into: report)
-        } catch {
-            await cleanUp(server, scratch)
-            throw error
-        }
-        await cleanUp(server, scratch)
-    }
-
-    private func cleanUp(_ server: BenchServer, _ scratch: String) async {
-        await server.stop()
-        try? await Offload.run { try FileManager.default.removeItem(atPath: scratch) }
+        try await withBenchWorkspace(options) { workspace in try await measure(workspace, into: report) }
     }
 
     /// One measured phase.
@@ -70,43 +54,17 @@ struct FilesBenchmark: Scenario {
         var idlePeak: Int { max(sftpPut.peakRSS, sftpGet.peakRSS) }
     }
 
-    private func measure(_ server: BenchServer, scratch: String, into report: MeasureReport) async throws {
-        let api = APIClient(baseURL: server.url, connections: 4)
-        defer { api.close() }
-        let admin = server.adminToken
-        let posted = try await api.send("POST", "/api/v1/workspaces", token: admin, json: #"{"blueprint":"dev"}"#)
-        guard posted.status == 202, let name = posted.string("workspace"), let job = posted.string("jobId") else {
-            throw BenchError("provisioning failed: \(posted.status) \(posted.text)")
-        }
-        let result = try await api.finish(job: job, token: admin, follow: .poll)
-        guard result == "succeeded" else { throw BenchError("provisioning \(name) \(result)") }
-        let shown = try await api.send("GET", "/api/v1/workspaces/\(name)", token: admin)
-        guard let podIP = shown.string("podIP") else { throw BenchError("workspace \(name) has no pod IP") }
-
-        let kube = try KubeClient(config: try await KubeConfig.load(path: server.kubeconfig, environment: [:]))
-        let secret = try await kube.get(Secret.self, name: "\(name)-client", namespace: "default")
-        await kube.shutdown()
-        guard let key = secret.data?["id_ed25519"], let hostKey = secret.data?["ssh_host_ed25519_key.pub"] else {
-            throw BenchError("the workspace secret lacks its keys")
-        }
+    private func measure(_ workspace: BenchWorkspace, into report: MeasureReport) async throws {
+        let scratch = workspace.scratch
         let bytes = size << 20
         try await Offload.run {
-            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-            _ = FileManager.default.createFile(atPath: "\(scratch)/key", contents: key, attributes: [.posixPermissions: 0o600])
-            let known = "[\(podIP)]:2222 \(String(decoding: hostKey, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))\n"
-            try known.write(toFile: "\(scratch)/known_hosts", atomically: true, encoding: .utf8)
             try Self.randomFile("\(scratch)/source", bytes: bytes)
             try Self.split("\(scratch)/source", bytes: bytes, into: scratch)
             try "put \(scratch)/source sftp.bin\n".write(toFile: "\(scratch)/put", atomically: true, encoding: .utf8)
             try "get sftp.bin \(scratch)/sftp.out\n".write(toFile: "\(scratch)/get", atomically: true, encoding: .utf8)
         }
-
-        let files = "\(server.url)/api/v1/workspaces/\(name)/files"
-        let auth = "Authorization: Bearer \(admin)"
-        let ssh = [
-            "-i", "\(scratch)/key", "-o", "UserKnownHostsFile=\(scratch)/known_hosts", "-o", "StrictHostKeyChecking=yes",
-            "-o", "GlobalKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-P", "2222", "-q",
-        ]
+        let files = "\(workspace.server.url)/api/v1/workspaces/\(workspace.name)/files"
+        let auth = "Authorization: Bearer \(workspace.token)"
         let parallel = self.parallel
         var runs: [Run] = []
         for _ in 0..<self.runs {
@@ -114,11 +72,11 @@ struct FilesBenchmark: Scenario {
             let upload = try await phase(bytes) {
                 try Self.execute("/usr/bin/curl", ["-sSf", "-o", "/dev/null", "-H", auth, "-T", "\(scratch)/source", "\(files)?path=~/http.bin"])
             }
-            let put = try await phase(bytes) { try Self.execute("/usr/bin/sftp", ssh + ["-b", "\(scratch)/put", "admin@\(podIP)"]) }
+            let put = try await phase(bytes) { try Self.execute("/usr/bin/sftp", workspace.sftpArguments(batch: "\(scratch)/put")) }
             let download = try await phase(bytes) {
                 try Self.execute("/usr/bin/curl", ["-sSf", "-o", "\(scratch)/http.out", "-H", auth, "\(files)?path=~/http.bin"])
             }
-            let get = try await phase(bytes) { try Self.execute("/usr/bin/sftp", ssh + ["-b", "\(scratch)/get", "admin@\(podIP)"]) }
+            let get = try await phase(bytes) { try Self.execute("/usr/bin/sftp", workspace.sftpArguments(batch: "\(scratch)/get")) }
             let parts = try await phase(bytes) {
                 try Self.partedUpload(files: files, auth: auth, bytes: bytes, parallel: parallel, scratch: scratch)
             }
