@@ -16,6 +16,8 @@ final class SnapshotPersister: Sendable {
     let path: String
     private let queue = DispatchQueue(label: "dev.cubicle.localcluster.persister")
     private let status = Mutex(Status())
+    /// Touched only on `queue`; the mutex only satisfies Sendable.
+    private let encoder = Mutex(SnapshotEncoder())
     private let logger: Logger
 
     /// A persister writing `directory/state.json`.
@@ -35,9 +37,10 @@ final class SnapshotPersister: Sendable {
         queue.async { [self] in
             // Cleared before the snapshot so a commit that lands after it schedules another write.
             status.withLock { $0.scheduled = false }
-            let snapshot = store.snapshot()
+            let (resourceVersion, tables) = store.tablesSnapshot()
+            let bytes = encoder.withLock { $0.encode(resourceVersion: resourceVersion, tables: tables) }
             do throws(LocalClusterError) {
-                try AtomicFile.write(snapshot.document.serialized(), to: path)
+                try AtomicFile.write(bytes, to: path)
                 status.withLock { $0.lastError = nil }
             } catch {
                 logger.error("cannot persist the cluster state", metadata: ["error": "\(error)"])
