@@ -33,16 +33,23 @@ import HummingbirdWSClient
             try #require(last["result"] as? String == "succeeded", "\(last.list("events").map { $0["message"] ?? "" })")
 
             // A small run first, so the baseline includes a channel, a socket and the bridge at work.
+            // (Retried: right after provisioning, a heavily loaded run may not reach the shell at once.)
             let small = 8 << 20
-            #expect(try await Self.readOutput(serve.url, workspace: workspace, token: token, bytes: small) == small)
+            try await eventually("a first bulk command completes", within: 60) {
+                let first = try await Self.readOutput(serve.url, workspace: workspace, token: token, bytes: small)
+                return first.bytes == small && first.status.contains("Success")
+            }
             let pid = serve.pid
             let baseline = try await blocking { try Self.peakRSS(of: pid) }
-            let large = 256 << 20
-            #expect(try await Self.readOutput(serve.url, workspace: workspace, token: token, bytes: large) == large)
+            let large = 512 << 20
+            let bulk = try await Self.readOutput(serve.url, workspace: workspace, token: token, bytes: large)
+            #expect(bulk.bytes == large && bulk.status.contains("Success"), "\(bulk.bytes) bytes, status '\(bulk.status)', close \(bulk.close)")
             let growth = try await blocking { try Self.peakRSS(of: pid) } - baseline
             // Before back-pressure reached the SSH window the peak grew by most of the output
-            // (≈ 225 MiB for 256 MiB); bounded buffers need a few MiB per channel.
-            #expect(growth < 64 << 20, "peak RSS grew by \(growth >> 20) MiB while 256 MiB of output passed")
+            // (232 MiB for 256 MiB). Bounded buffers need a few MiB per channel; the rest of the
+            // margin is allocator and embedded-cluster noise under a loaded test run (seen up to
+            // ~105 MiB), which does not grow with the output.
+            #expect(growth < 192 << 20, "peak RSS grew by \(growth >> 20) MiB while 512 MiB of output passed")
         } catch {
             try? await serve.stop(signal: SIGKILL)
             throw error
@@ -51,7 +58,8 @@ import HummingbirdWSClient
     }
 
     /// Runs `head -c bytes /dev/zero` without a TTY and counts stdout bytes until the status frame.
-    static func readOutput(_ server: String, workspace: String, token: String, bytes: Int) async throws -> Int {
+    static func readOutput(_ server: String, workspace: String, token: String, bytes: Int) async throws
+        -> (bytes: Int, status: String, close: String) {
         let url = server.replacingOccurrences(of: "http://", with: "ws://")
             + "/api/v1/workspaces/\(workspace)/interactive?tty=false&command=head&command=-c&command=\(bytes)&command=/dev/zero"
         var headers = HTTPFields()
@@ -60,7 +68,7 @@ import HummingbirdWSClient
         var logger = Logger(label: "bulk-reader")
         logger.logLevel = .warning
         let counted = Mutex((bytes: 0, status: ""))
-        _ = try await WebSocketClient.connect(
+        let close = try await WebSocketClient.connect(
             url: url, configuration: .init(maxFrameSize: 1 << 22, additionalHeaders: headers), logger: logger
         ) { inbound, _, _ in
             for try await message in inbound.messages(maxSize: 1 << 22) {
@@ -73,8 +81,7 @@ import HummingbirdWSClient
             }
         }
         let (total, status) = counted.withLock { ($0.bytes, $0.status) }
-        #expect(status.contains("Success"), "status frame: \(status)")
-        return total
+        return (total, status, String(describing: close))
     }
 
     /// VmHWM of `pid` in bytes.

@@ -41,6 +41,9 @@ final class ReactorChannel {
     /// that just ended (sshd frees a session slot only once it has processed our CLOSE).
     private static let maximumRefusals = 40
 
+    /// The size of the pieces kept-back output is handed on in.
+    private static let resumeChunkBytes = 32 * 1024
+
     init(id: UInt64, session: ReactorSession, core: ChannelCore, request: ChannelRequest, deadline: Double,
          completion: @escaping (Result<Void, SSHError>) -> Void) {
         self.id = id
@@ -226,15 +229,21 @@ final class ReactorChannel {
                 setPending(stream, 0)
                 continue
             }
-            var bytes = [UInt8](repeating: 0, count: held)
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                ssh_channel_read_timeout(channel, buffer.baseAddress, UInt32(held), isStderr, 0)
-            }
+            // Read into the loop's reusable buffer, then hand on pieces of ordinary size: one
+            // megabyte-sized array per resume would push glibc's mmap threshold up and
+            // fragment the heap (peak RSS then creeps up with the output size).
+            let scratch = session.loop.scratchBuffer(capacity: held)
+            let count = Int(ssh_channel_read_timeout(channel, scratch.baseAddress, UInt32(held), isStderr, 0))
             setPending(stream, 0)
             guard count > 0 else { continue }
-            if Int(count) < bytes.count { bytes.removeSubrange(Int(count)...) }
-            _ = core.output.reserve(bytes.count)
-            core.output.yield(SSHChunk(stream: stream, bytes: bytes), bytes: bytes.count)
+            _ = core.output.reserve(count)
+            var start = 0
+            while start < count {
+                let end = min(count, start + Self.resumeChunkBytes)
+                let bytes = [UInt8](UnsafeRawBufferPointer(rebasing: scratch[start..<end]))
+                core.output.yield(SSHChunk(stream: stream, bytes: bytes), bytes: bytes.count)
+                start = end
+            }
         }
         checkFinished()
     }
