@@ -39,6 +39,15 @@ public final class WorkspaceConnector: Sendable {
         try await pool.session(for: endpoint.name, target: endpoint.target)
     }
 
+    /// Opens a shell (with `pty`) or runs `command` on a connection to the workspace with a free
+    /// channel slot; the pool adds connections while every slot of the existing ones is busy.
+    public func openChannel(for endpoint: WorkspaceEndpoint, command: String?, pty: PTYRequest?) async throws -> SSHChannel {
+        if let command {
+            return try await pool.exec(key: endpoint.name, target: endpoint.target, command: command, pty: pty)
+        }
+        return try await pool.openShell(key: endpoint.name, target: endpoint.target, pty: pty)
+    }
+
     /// The workspace's SFTP client; a client for an old address or key is shut down and replaced.
     public func sftp(for endpoint: WorkspaceEndpoint) -> SFTPClient {
         let (client, retired): (SFTPClient, SFTPClient?) = sftpClients.withLock { clients in

@@ -41,6 +41,9 @@ final class ReactorChannel {
     /// that just ended (sshd frees a session slot only once it has processed our CLOSE).
     private static let maximumRefusals = 40
 
+    /// The size of the pieces kept-back output is handed on in.
+    private static let resumeChunkBytes = 32 * 1024
+
     init(id: UInt64, session: ReactorSession, core: ChannelCore, request: ChannelRequest, deadline: Double,
          completion: @escaping (Result<Void, SSHError>) -> Void) {
         self.id = id
@@ -206,25 +209,40 @@ final class ReactorChannel {
         }
     }
 
-    /// Reads output libssh kept back while the consumer lagged, as far as the buffer has room.
+    /// Takes the output libssh kept back while the consumer lagged, once the consumer has
+    /// drained its buffer to the low-water mark.
+    ///
+    /// The whole kept-back amount is read in one call, even if that briefly overfills the
+    /// buffer: `ssh_channel_read` re-opens the SSH window to its full size after every read
+    /// without counting what libssh still holds, and a read smaller than what libssh holds makes
+    /// it compute the window from an unsigned underflow (a ~4 GiB window). Either way the remote
+    /// could then send without bound. Emptying libssh's buffer keeps what it holds plus the
+    /// window under two windows, and our buffer under its limit plus that.
     func resumeOutput() {
         for stream in [SSHStream.stdout, .stderr] {
-            while let channel = raw, state != .finished {
-                let pending = stream == .stdout ? pendingStdout : pendingStderr
-                guard pending > 0 else { break }
-                let granted = core.output.reserve(min(pending, 64 * 1024))
-                guard granted > 0 else { return }
-                var bytes = [UInt8](repeating: 0, count: granted)
-                let count = bytes.withUnsafeMutableBytes { buffer in
-                    ssh_channel_read_timeout(channel, buffer.baseAddress, UInt32(granted), stream == .stderr ? 1 : 0, 0)
-                }
-                if count <= 0 {
-                    setPending(stream, 0)
-                    break
-                }
-                if Int(count) < bytes.count { bytes.removeSubrange(Int(count)...) }
+            guard let channel = raw, state != .finished else { break }
+            let pending = stream == .stdout ? pendingStdout : pendingStderr
+            guard pending > 0 else { continue }
+            let isStderr: Int32 = stream == .stderr ? 1 : 0
+            let held = Int(ssh_channel_poll(channel, isStderr))
+            guard held > 0 else {
+                setPending(stream, 0)
+                continue
+            }
+            // Read into the loop's reusable buffer, then hand on pieces of ordinary size: one
+            // megabyte-sized array per resume would push glibc's mmap threshold up and
+            // fragment the heap (peak RSS then creeps up with the output size).
+            let scratch = session.loop.scratchBuffer(capacity: held)
+            let count = Int(ssh_channel_read_timeout(channel, scratch.baseAddress, UInt32(held), isStderr, 0))
+            setPending(stream, 0)
+            guard count > 0 else { continue }
+            _ = core.output.reserve(count)
+            var start = 0
+            while start < count {
+                let end = min(count, start + Self.resumeChunkBytes)
+                let bytes = [UInt8](UnsafeRawBufferPointer(rebasing: scratch[start..<end]))
                 core.output.yield(SSHChunk(stream: stream, bytes: bytes), bytes: bytes.count)
-                setPending(stream, max(0, pending - Int(count)))
+                start = end
             }
         }
         checkFinished()

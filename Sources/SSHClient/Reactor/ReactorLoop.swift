@@ -13,6 +13,9 @@ final class ReactorLoop {
     private var nextTimer = Double.infinity
     private var healthCheckDue = false
     private var lastHealthCheck = 0.0
+    /// Reused read buffer for output libssh kept back (see `ReactorChannel.resumeOutput`);
+    /// kept for the thread's life so megabyte reads do not churn the allocator.
+    private var scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 
     /// Minimum spacing of health checks while sockets are busy (bounds their cost per poll).
     private static let healthCheckSpacing = 0.05
@@ -40,7 +43,17 @@ final class ReactorLoop {
         for session in Array(sessions.values) { session.close(.shutDown("the SSH reactor")) }
         _ = ssh_event_remove_fd(event, thread.wakeFD)
         ssh_event_free(event)
+        scratch.deallocate()
         thread.markExited()
+    }
+
+    /// The loop's read buffer, at least `capacity` bytes (valid until the next call).
+    func scratchBuffer(capacity: Int) -> UnsafeMutableRawBufferPointer {
+        if scratch.count < capacity {
+            scratch.deallocate()
+            scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(capacity, 4 << 20), alignment: 16)
+        }
+        return scratch
     }
 
     /// Ends `run` after the current iteration.

@@ -39,15 +39,26 @@ public final class SSHSession: Sendable {
 
     /// Opens an interactive shell, with a PTY unless `pty` is nil.
     public func openShell(pty: PTYRequest? = PTYRequest(), environment: [String: String] = [:]) async throws -> SSHChannel {
-        try await openChannel(ChannelRequest(program: .shell, pty: pty, environment: sorted(environment)))
+        try await openShell(pty: pty, environment: environment, reserved: false)
+    }
+
+    /// `openShell` for a caller that already counted the channel (`reserved`).
+    func openShell(pty: PTYRequest?, environment: [String: String], reserved: Bool) async throws -> SSHChannel {
+        try await openChannel(ChannelRequest(program: .shell, pty: pty, environment: sorted(environment)), reserved: reserved)
     }
 
     /// Runs `command` through the user's shell on the server; with `pty` it gets a terminal.
     public func exec(_ command: String, pty: PTYRequest? = nil, environment: [String: String] = [:]) async throws -> SSHChannel {
+        try await exec(command, pty: pty, environment: environment, reserved: false)
+    }
+
+    /// `exec` for a caller that already counted the channel (`reserved`).
+    func exec(_ command: String, pty: PTYRequest?, environment: [String: String], reserved: Bool) async throws -> SSHChannel {
         guard !command.isEmpty, !command.contains("\0") else {
+            if reserved { shared.releaseChannels(1, now: options.timeSource.now) }
             throw SSHError.invalidArgument("the command must be non-empty and free of NUL bytes")
         }
-        return try await openChannel(ChannelRequest(program: .exec(command), pty: pty, environment: sorted(environment)))
+        return try await openChannel(ChannelRequest(program: .exec(command), pty: pty, environment: sorted(environment)), reserved: reserved)
     }
 
     /// Closes the session now; its channels end with `session_closed`.
@@ -65,11 +76,12 @@ public final class SSHSession: Sendable {
         thread.post { loop in loop.session(id)?.retire() }
     }
 
-    private func openChannel(_ request: ChannelRequest) async throws -> SSHChannel {
+    private func openChannel(_ request: ChannelRequest, reserved: Bool) async throws -> SSHChannel {
         for variable in request.environment where variable.name.isEmpty || variable.name.contains("=") {
+            if reserved { shared.releaseChannels(1, now: options.timeSource.now) }
             throw SSHError.invalidArgument("'\(variable.name)' is not a valid environment variable name")
         }
-        try shared.reserveChannel(endpoint: target.endpoint)
+        if !reserved { try shared.reserveChannel(endpoint: target.endpoint) }
         let channelID = reactor.makeID()
         let core = ChannelCore(outputLimit: options.outputBufferBytes, stdinLimit: options.stdinQueueBytes)
         let channel = SSHChannel(session: self, id: channelID, core: core)

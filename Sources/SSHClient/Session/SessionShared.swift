@@ -68,6 +68,16 @@ final class SessionShared: Sendable {
         try result.get()
     }
 
+    /// Counts a channel about to be opened only while fewer than `limit` are counted and the
+    /// session is usable; true when it did (the pool's atomic "is there a free slot" claim).
+    func reserveChannel(below limit: Int) -> Bool {
+        state.withLock { state in
+            guard !state.closing, case .ready = state.phase, state.channels < limit else { return false }
+            state.channels += 1
+            return true
+        }
+    }
+
     /// Gives back channel reservations; the session becomes idle when the count reaches zero.
     func releaseChannels(_ count: Int, now: Date) {
         state.withLock { state in

@@ -7,7 +7,8 @@ import Testing
     @Test func hundredConcurrentExecsShareOneSessionConnectedOnce() async throws {
         try await withSSHD { sshd in
             try await withReactor { reactor in
-                let pool = SSHSessionPool(reactor: reactor)
+                // One connection per key: the 100 execs queue for its channel slots.
+                let pool = SSHSessionPool(reactor: reactor, maxSessionsPerKey: 1)
                 let target = sshd.target()
                 let outputs = try await withThrowingTaskGroup(of: (Int, String).self) { group in
                     for index in 0..<100 {
@@ -27,6 +28,42 @@ import Testing
                 _ = try await pool.run(key: "alice-1234567", target: target, command: "true")
                 #expect(pool.statistics.connects == 1)
                 #expect(pool.statistics.reuses >= 1)
+                await pool.shutdown()
+            }
+        }
+    }
+
+    @Test func channelsBeyondOneConnectionsSlotsOpenOnExtraConnections() async throws {
+        // sshd allows 3 sessions per connection; 10 long-running channels need 4 connections.
+        try await withSSHD(extraConfig: ["MaxSessions 3"]) { sshd in
+            try await withReactor { reactor in
+                var options = SSHSessionOptions()
+                options.maxChannels = 3
+                options.channelOpenTimeout = 10
+                let pool = SSHSessionPool(reactor: reactor, options: options, maxSessionsPerKey: 4)
+                let target = sshd.target()
+                let channels = try await withThrowingTaskGroup(of: SSHChannel.self) { group in
+                    for index in 0..<10 {
+                        group.addTask {
+                            let channel = try await pool.exec(key: "ws", target: target, command: "echo started \(index); cat")
+                            var seen: [UInt8] = []
+                            for try await chunk in channel.output {
+                                seen += chunk.bytes
+                                if seen.contains(0x0A) { break }
+                            }
+                            #expect(String(decoding: seen, as: UTF8.self) == "started \(index)\n")
+                            return channel
+                        }
+                    }
+                    var channels: [SSHChannel] = []
+                    for try await channel in group { channels.append(channel) }
+                    return channels
+                }
+                #expect(channels.count == 10)
+                #expect(pool.sessionCount(for: "ws") == 4)
+                #expect(Set(channels.map { ObjectIdentifier($0.session) }).count == 4)
+                #expect(channels.allSatisfy { $0.session.channelCount <= 3 })
+                for channel in channels { channel.close() }
                 await pool.shutdown()
             }
         }

@@ -79,14 +79,8 @@ struct ShellGateway: Sendable {
 
     private func start(_ plan: ShellPlan) async throws -> LiveShell {
         let endpoint = try dependencies.connector.endpoint(of: plan.workspace)
-        let ssh = try await dependencies.connector.session(for: endpoint)
         let pty = plan.options.tty ? PTYRequest(term: "xterm-256color", cols: plan.options.cols, rows: plan.options.rows) : nil
-        let channel: SSHChannel
-        if let command = plan.options.commandLine {
-            channel = try await ssh.exec(command, pty: pty)
-        } else {
-            channel = try await ssh.openShell(pty: pty)
-        }
+        let channel = try await dependencies.connector.openChannel(for: endpoint, command: plan.options.commandLine, pty: pty)
         if !plan.options.stdin { channel.sendEOF() }
         let settings = dependencies.shells.settings
         var recorder: AsciicastRecorder?

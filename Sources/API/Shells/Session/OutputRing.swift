@@ -15,25 +15,26 @@ struct OutputRing: Sendable {
         storage = [UInt8](repeating: 0, count: self.capacity)
     }
 
-    /// Appends bytes, dropping the oldest once full.
-    mutating func append(_ bytes: some Collection<UInt8>) {
+    /// Appends bytes, dropping the oldest once full. Copies in at most two block moves (this
+    /// runs for every output chunk, so a per-byte loop would dominate a busy shell's CPU).
+    mutating func append(_ bytes: [UInt8]) {
         totalWritten += UInt64(bytes.count)
-        var source = ArraySlice(bytes)
-        if source.count >= capacity {
-            source = source.suffix(capacity)
-            storage.replaceSubrange(0..<capacity, with: source)
-            head = 0
-            count = capacity
-            return
+        let source = bytes.count > capacity ? bytes[(bytes.count - capacity)...] : bytes[...]
+        let length = source.count
+        guard length > 0 else { return }
+        let tail = (head + count) % capacity
+        let first = min(length, capacity - tail)
+        let capacity = self.capacity
+        storage.withUnsafeMutableBufferPointer { target in
+            source.withUnsafeBufferPointer { from in
+                guard let base = target.baseAddress, let origin = from.baseAddress else { return }
+                (base + tail).update(from: origin, count: first)
+                if length > first { base.update(from: origin + first, count: length - first) }
+            }
         }
-        var tail = (head + count) % capacity
-        for byte in source {
-            storage[tail] = byte
-            tail = (tail + 1) % capacity
-        }
-        let overflow = max(0, count + source.count - capacity)
+        let overflow = max(0, count + length - capacity)
         head = (head + overflow) % capacity
-        count = min(capacity, count + source.count)
+        count = min(capacity, count + length)
     }
 
     /// The kept bytes, oldest first.
