@@ -19,9 +19,6 @@ final class ServeProcess: Sendable {
     /// The log file of this start.
     var logPath: String { child.logPath }
 
-    /// The server's process id (for reading /proc/<pid>/status).
-    var pid: pid_t { child.pid }
-
     /// The built `cubicle` executable: a sibling of the test bundle in `.build/<triple>/debug`.
     static func executable() throws -> String {
         let testBinary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
