@@ -52,9 +52,11 @@ import HummingbirdWSClient
             #expect(growth < 192 << 20, "peak RSS grew by \(growth >> 20) MiB while 512 MiB of output passed")
         } catch {
             try? await serve.stop(signal: SIGKILL)
+            await ServeProcess.reapSandboxes(under: data.path)
             throw error
         }
         try await serve.stop(signal: SIGTERM)
+        await ServeProcess.reapSandboxes(under: data.path)
     }
 
     /// Runs `head -c bytes /dev/zero` without a TTY and counts stdout bytes until the status frame.

@@ -35,8 +35,10 @@ import Testing
             try await server.stop(signal: SIGTERM)
         } catch {
             try? await server.stop(signal: SIGKILL)
+            await ServeProcess.reapSandboxes(under: data.path)
             throw error
         }
+        await ServeProcess.reapSandboxes(under: data.path)
     }
 
     /// The highest RSS of `pid` seen while `body` runs (sampled every 50 ms besides it).

@@ -141,7 +141,10 @@ struct FilesWorkspaceTrait: SuiteTrait, TestScoping {
             let reply = try await server.request("POST", "/api/v1/workspaces", body: #"{"blueprint":"dev"}"#).json()
             let name = try #require(reply["workspace"] as? String)
             let job = try await server.finishedJob(try #require(reply["jobId"] as? String), within: 120)
-            try #require(job["result"] as? String == "succeeded", "\(job.list("events").map { $0["message"] ?? "" })")
+            if job["result"] as? String != "succeeded" {
+                let diagnosis = await server.podDiagnosis(name)
+                try #require(job["result"] as? String == "succeeded", "\(job.list("events").map { $0["message"] ?? "" })\n\(diagnosis)")
+            }
             try await FilesFixture.$current.withValue(FilesFixture(server: server, workspace: name)) {
                 try await function()
             }

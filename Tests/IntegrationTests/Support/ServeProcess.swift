@@ -78,4 +78,19 @@ final class ServeProcess: Sendable {
 
     /// Sends `signal` and waits for the process to exit.
     func stop(signal: Int32) async throws { try await child.stop(signal: signal) }
+
+    /// Kills what the server's process kubelet left running under `dataDirectory` (sandboxes
+    /// outlive a stopped server by design, to be adopted by the next start; a test that is done
+    /// with the directory must not leave a workspace's sshd holding its pod address).
+    static func reapSandboxes(under dataDirectory: String) async {
+        _ = try? await blocking {
+            let own = getpid()
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+                guard let pid = pid_t(entry), pid != own,
+                      let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+                let commandLine = String(decoding: raw.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+                if commandLine.contains(dataDirectory + "/") { kill(pid, SIGKILL) }
+            }
+        }
+    }
 }

@@ -125,6 +125,25 @@ struct ServerHarness: Sendable {
         }
     }
 
+    /// The last lines the pod's previous container wrote and its container statuses, for the
+    /// failure message of a workspace that would not start (a crash-looping bootstrap says why).
+    func podDiagnosis(_ name: String, namespace: String = "default") async -> String {
+        let kubeconfig = dataDirectory.file("cluster/kubeconfig")
+        var parts: [String] = []
+        for arguments in [
+            ["logs", name, "--previous", "--tail", "30"],
+            ["get", "pod", name, "-o", "jsonpath={.status.containerStatuses}"],
+        ] {
+            let log = dataDirectory.file("diagnosis-\(UUID().uuidString.prefix(8)).log")
+            guard let child = try? await ChildProcess.spawn(
+                "/usr/bin/kubectl", arguments: ["--kubeconfig", kubeconfig, "-n", namespace] + arguments, logPath: log)
+            else { continue }
+            _ = try? await child.wait()
+            parts.append((try? await blocking { try String(contentsOfFile: log, encoding: .utf8) }) ?? "")
+        }
+        return parts.joined(separator: "\n")
+    }
+
     /// Stops the server and removes its data.
     func stop() async {
         await kube.shutdown()
