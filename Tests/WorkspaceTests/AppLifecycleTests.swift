@@ -44,8 +44,11 @@ struct AppLifecycleTests {
 
             let again = try await workspace.json(AgentErrorDocument.self, "app-install", "tool")
             #expect(again.error == "already_installed")
+            // Closed gate: the forced reinstall is still running when the agent answers.
+            try FileManager.default.removeItem(atPath: workspace.home + "/install-gate")
             let forced = try await workspace.json(AppDocument.self, "app-install", "tool", "--force")
             #expect(forced.status == "INSTALLING")
+            _ = FileManager.default.createFile(atPath: workspace.home + "/install-gate", contents: nil)
             #expect(try await eventually { try await workspace.app("tool") == installed })
         }
     }

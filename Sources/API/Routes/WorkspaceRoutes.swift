@@ -35,6 +35,9 @@ struct WorkspaceRoutes: RouteSet {
             let name = try dependencies.visibleWorkspace(context.parameters.require("name"), for: caller)
             let full = try Self.flag(request, "delete")
             let ticket = full ? try await dependencies.provisioner.delete(name) : try await dependencies.provisioner.stop(name)
+            // Its pod goes: pooled SSH connections and SFTP clients to it are of no further use,
+            // and the next start must connect afresh rather than find a dead connection first.
+            await dependencies.connector.forget(name)
             return try JSONBody.response(
                 JobTicketBody(ticket), status: .accepted)
         }

@@ -90,11 +90,11 @@ struct ServerHarness: Sendable {
             holdsSlot: holdsSlot)
     }
 
-    /// At most three servers with the process kubelet (real sandboxed pods and sshd) at once in the
+    /// At most two servers with the process kubelet (real sandboxed pods and sshd) at once in the
     /// test process: every suite runs in parallel in one process and the pod runtime does its
     /// blocking work on one shared thread, so a dozen real-pod servers starting together starve
     /// each other past any start-up deadline. Waiting for a slot happens before that deadline.
-    static let processServerSlots = Slots(limit: 3)
+    static let processServerSlots = Slots(limit: 2)
 
     /// Pod address blocks 150…199 (other suites use 200…249), one per server, so parallel
     /// servers' pods never share an address.
