@@ -78,11 +78,16 @@ import Testing
     /// A client that never completes its request head (none at all, or one trickled) and a
     /// kept-alive connection left silent lose their connections after `http.headerTimeout` /
     /// `http.idleTimeout`, so idle sockets cannot pile up; complete requests are served meanwhile.
+    /// A real `cubicle serve` child with the flags, so the timers run on its own event loops,
+    /// not on ones a parallel test may be keeping busy.
     @Test func unfinishedRequestHeadsAndIdleConnectionsAreClosed() async throws {
-        // Seconds, not milliseconds: under a full parallel test run the server may take a while
-        // to read even a complete head, and that must not count as a stalled client.
-        try await ServerHarness.with(configure: { $0.httpHeaderTimeout = 4; $0.httpIdleTimeout = 4 }) { server in
-            let port = HostileHTTP.port(of: server.url)
+        let data = try TemporaryDirectory("cubicle-head-timeout")
+        defer { data.remove() }
+        let serve = try await ServeProcess.start(
+            dataDirectory: data.path, logName: "serve",
+            extraArguments: ["--kubelet", "instant", "--http-header-timeout", "3", "--http-idle-timeout", "3"])
+        do {
+            let port = HostileHTTP.port(of: serve.url)
             let health = Array("GET /api/v1/healthcheck HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
             let idle = try await RawHTTP.open(port: port)
             try await idle.send(health)
@@ -102,6 +107,10 @@ import Testing
             let fresh = try await HostileHTTP.exchange(
                 Array("GET /api/v1/healthcheck HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8), port: port)
             #expect(fresh.status == 200, "\(fresh.text.prefix(200))")
+        } catch {
+            try? await serve.stop(signal: SIGKILL)
+            throw error
         }
+        try await serve.stop(signal: SIGTERM)
     }
 }
