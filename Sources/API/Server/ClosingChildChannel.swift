@@ -8,7 +8,7 @@ import NIOHTTP1
 /// upgrade nothing else listens for decoder errors: a control character in a header left the
 /// socket open for as long as the client liked. A handler at the end of the pipeline closes the
 /// connection on any HTTP parser error; after the handler returns the channel is closed too
-/// (harmless when it already is).
+/// once its queued writes had time to go out (harmless when it already is).
 struct ClosingChildChannel<Base: ServerChildChannel>: ServerChildChannel {
     typealias Value = Base.Value
     let base: Base
@@ -25,7 +25,13 @@ struct ClosingChildChannel<Base: ServerChildChannel>: ServerChildChannel {
 
     func handle(value: Value, logger: Logger) async {
         await base.handle(value: value, logger: logger)
-        try? await value.channel.close()
+        // Closing drops writes still queued in the channel — the last frames of a fast shell
+        // stream, its status and close frame — so give them time to reach the socket; a
+        // connection still open after that is closed.
+        let channel = value.channel
+        let force = channel.eventLoop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
+        try? await channel.closeFuture.get()
+        force.cancel()
     }
 }
 

@@ -234,7 +234,11 @@ final class ReactorChannel {
             // fragment the heap (peak RSS then creeps up with the output size).
             let scratch = session.loop.scratchBuffer(capacity: held)
             let count = Int(ssh_channel_read_timeout(channel, scratch.baseAddress, UInt32(held), isStderr, 0))
-            setPending(stream, 0)
+            // The read may have processed packets whose data callback found our buffer full and
+            // left bytes in libssh: what libssh holds now is still pending. Setting it to zero
+            // here lost the tail of a fast stream once the remote closed.
+            guard raw != nil else { break }
+            setPending(stream, max(0, Int(ssh_channel_poll(channel, isStderr))))
             guard count > 0 else { continue }
             _ = core.output.reserve(count)
             var start = 0
