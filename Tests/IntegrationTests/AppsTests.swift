@@ -118,7 +118,7 @@ import Glibc
         #expect(install.status == 202, "\(String(decoding: install.body, as: UTF8.self))")
         #expect(try install.json()["status"] as? String == "INSTALLING")
         var app = JSONObject([:])
-        try await eventually("the install ends", within: 30) {
+        try await eventually("the install ends", within: 90) {
             app = try await Self.ticker(server, base: base)
             return app["status"] as? String != "INSTALLING"
         }
@@ -173,7 +173,7 @@ import Glibc
         let kill = try await WorkspaceSSHTests.ssh(server, workspace: name, podIP: podIP, "kill -9 \(pid)")
         #expect(kill.status == 0, "\(kill.output)")
         var app = JSONObject([:])
-        try await eventually("the supervisor restarts the app", within: 30) {
+        try await eventually("the supervisor restarts the app", within: 90) {
             app = try await Self.ticker(server, base: base)
             return app["status"] as? String == "RUNNING" && (app["restarts"] as? Int ?? 0) >= 1 && app["pid"] as? Int != pid
         }

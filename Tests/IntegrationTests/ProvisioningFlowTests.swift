@@ -124,7 +124,7 @@ import Testing
         try await ServerHarness.with { server in
             _ = try server.cluster.faults.addPodFault(.init(fault: .errImagePull, labelSelector: "cubicle.dev/user=admin"))
             let reply = try await server.request("POST", "/api/v1/workspaces", body: #"{"blueprint":"minimal"}"#).json()
-            let job = try await server.finishedJob(try #require(reply["jobId"] as? String), within: 30)
+            let job = try await server.finishedJob(try #require(reply["jobId"] as? String), within: 120)
             #expect(job["result"] as? String == "failed")
             let last = job.list("events").last { $0["type"] as? String == "status" }
             #expect(last?["status"] as? String == "Failed")

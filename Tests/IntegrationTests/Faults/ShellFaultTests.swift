@@ -66,7 +66,7 @@ import Testing
 
     /// The session row of `agent` gets its end time: the shell and its SSH channel are gone.
     static func expectSessionEnded(_ fixture: ShellWorkspace, agent: String) async throws {
-        try await eventually("the session of \(agent) ends", within: 30) {
+        try await eventually("the session of \(agent) ends", within: 90) {
             let sessions = try await fixture.server.request("GET", "/api/v1/me/sessions?workspace=\(fixture.name)").json().array
             guard let row = sessions.first(where: { $0["client"] as? String == agent }) else { return false }
             return row["endTime"] is String

@@ -115,11 +115,11 @@ import Testing
             var body = piece
             if chunked { body = Array("\(String(piece.count, radix: 16))\r\n".utf8) + piece + Array("\r\n".utf8) }
             try await socket.send(Array(head.utf8) + body)
-            try await eventually("the upload's temporary file appears", within: 30) {
+            try await eventually("the upload's temporary file appears", within: 90) {
                 try await fixture.names(in: dir).contains { $0.hasPrefix(".cubicle-upload-") }
             }
             await socket.close()
-            try await eventually("the temporary file is removed (chunked: \(chunked))", within: 30) {
+            try await eventually("the temporary file is removed (chunked: \(chunked))", within: 90) {
                 try await !fixture.names(in: dir).contains { $0.hasPrefix(".cubicle-upload-") }
             }
             let after = try await fixture.get(path)
@@ -138,7 +138,7 @@ import Testing
         try await socket.send(Array(head.utf8))
         try await socket.shutdownWrite()
         await socket.close()
-        try await eventually("no temporary file remains", within: 30) {
+        try await eventually("no temporary file remains", within: 90) {
             try await !fixture.names(in: dir).contains { $0.hasPrefix(".cubicle-upload-") }
         }
         #expect(String(decoding: try await fixture.get("\(dir)/s.txt").body, as: UTF8.self) == "before")
@@ -189,7 +189,7 @@ import Testing
 
         let streamed = try await fixture.curl(["-T", "-", url], stdin: source.path)
         #expect(streamed.status == 413)
-        try await eventually("no temporary file remains", within: 30) {
+        try await eventually("no temporary file remains", within: 90) {
             try await !fixture.names(in: dir).contains { $0.hasPrefix(".cubicle-upload-") }
         }
         #expect(String(decoding: try await fixture.get("\(dir)/big.bin").body, as: UTF8.self) == "old")

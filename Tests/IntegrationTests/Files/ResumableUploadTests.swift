@@ -94,7 +94,7 @@ extension ResumableUploadRestartTests {
         let head = "PUT \(target.path)?\(target.query ?? "") HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             + "Authorization: Bearer \(fixture.server.adminToken)\r\nContent-Length: \(8 << 20)\r\n\r\n"
         try await socket.send(Array(head.utf8) + [UInt8](repeating: 0x41, count: 1 << 20))
-        try await eventually("the streaming upload's temporary file appears", within: 30) {
+        try await eventually("the streaming upload's temporary file appears", within: 90) {
             try await fixture.names(in: "~").contains { $0.hasPrefix(".cubicle-upload-") && $0 != ".cubicle-upload-\(resumableID)" }
         }
         return socket

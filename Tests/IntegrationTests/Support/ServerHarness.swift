@@ -194,7 +194,7 @@ struct ServerHarness: Sendable {
     }
 
     /// Waits for a job to complete and returns it.
-    func finishedJob(_ id: String, token: String? = nil, within seconds: Double = 60) async throws -> JSONObject {
+    func finishedJob(_ id: String, token: String? = nil, within seconds: Double = 120) async throws -> JSONObject {
         var last = JSONObject([:])
         try await eventually("job \(id) completes", within: seconds) {
             last = try await request("GET", "/api/v1/jobs/\(id)", token: .some(token ?? adminToken)).json()
