@@ -23,19 +23,7 @@ import Testing
             "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "GlobalKnownHostsFile=/dev/null", "-p", "2222",
             "\(user)@\(podIP)", command,
         ]
-        return try await blocking {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh")
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-        }
+        return try await ChildProcess.run("/usr/bin/ssh", arguments: arguments)
     }
 
     @Test func sshReachesTheWorkspaceUserAndTheHomeVolumeSurvivesAStop() async throws {

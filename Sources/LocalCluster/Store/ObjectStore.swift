@@ -58,14 +58,6 @@ final class ObjectStore: Sendable {
     /// The current global resourceVersion.
     var resourceVersion: Int64 { state.withLock { $0.resourceVersion } }
 
-    /// A consistent copy of every object and the counter.
-    func snapshot() -> PersistedState {
-        let (resourceVersion, tables) = tablesSnapshot()
-        return PersistedState(
-            resourceVersion: resourceVersion,
-            objects: tables.mapValues { table in table.sorted { $0.key < $1.key }.map(\.value) })
-    }
-
     /// The counter and every table as they are now. Copy-on-write makes this O(1) under the
     /// lock; sorting and encoding happen after it is released.
     func tablesSnapshot() -> (resourceVersion: Int64, tables: [String: [ObjectKey: JSONValue]]) {

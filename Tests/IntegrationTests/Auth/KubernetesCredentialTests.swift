@@ -8,20 +8,7 @@ import Testing
 @Suite struct KubernetesCredentialTests {
     /// Runs kubectl with `arguments`; stdout and stderr together.
     static func kubectl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await blocking {
-            let process = Process()
-            let pipe = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
-            process.arguments = arguments
-            process.environment = ["PATH": "/usr/bin:/bin", "HOME": "/nonexistent"]
-            process.standardOutput = pipe
-            process.standardError = pipe
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-        }
+        try await ChildProcess.run("/usr/bin/kubectl", arguments: arguments, environment: ["PATH": "/usr/bin:/bin", "HOME": "/nonexistent"])
     }
 
     @Test func aKubernetesCredentialIsAFreshServiceAccountTokenTheClusterAcceptsAndIsNeverStored() async throws {

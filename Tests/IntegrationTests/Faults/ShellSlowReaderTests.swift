@@ -97,13 +97,10 @@ import Testing
         }
         #expect(fastBytes >= Self.chunk)
         // Hanging up ends the command, and its transfer's memory is returned.
-        var residual = Int.max
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            residual = try await ShellExec.residentBytes(of: server.pid) - baseline
-            if residual < Self.returnBound { break }
-            try await Task.sleep(for: .milliseconds(250))
+        try? await eventually("the fast reader's memory is returned", within: 60) {
+            try await ShellExec.residentBytes(of: server.pid) - baseline < Self.returnBound
         }
+        let residual = try await ShellExec.residentBytes(of: server.pid) - baseline
         #expect(residual < Self.returnBound, "the fast reader's memory was not returned: \(residual >> 20) MiB above the baseline")
 
         let marker = "$HOME/.slow-\(UUID().uuidString.prefix(8)).pid"

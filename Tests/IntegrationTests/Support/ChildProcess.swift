@@ -83,6 +83,18 @@ final class ChildProcess: Sendable {
         try await blocking { [logPath] in (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
     }
 
+    /// Runs `path` to completion; its exit code and stdout+stderr together (through a log file
+    /// in a temporary directory, never a pipe).
+    static func run(
+        _ path: String, arguments: [String], environment: [String: String]? = nil
+    ) async throws -> (status: Int32, output: String) {
+        let directory = try TemporaryDirectory("cubicle-run")
+        defer { directory.remove() }
+        let child = try await spawn(path, arguments: arguments, environment: environment, logPath: directory.file("output"))
+        let status = try await child.wait()
+        return (status, try await child.log())
+    }
+
     private static func exitStatus(_ raw: Int32) -> Int32 {
         raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
     }

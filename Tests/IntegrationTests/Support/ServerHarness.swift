@@ -134,12 +134,8 @@ struct ServerHarness: Sendable {
             ["logs", name, "--previous", "--tail", "30"],
             ["get", "pod", name, "-o", "jsonpath={.status.containerStatuses}"],
         ] {
-            let log = dataDirectory.file("diagnosis-\(UUID().uuidString.prefix(8)).log")
-            guard let child = try? await ChildProcess.spawn(
-                "/usr/bin/kubectl", arguments: ["--kubeconfig", kubeconfig, "-n", namespace] + arguments, logPath: log)
-            else { continue }
-            _ = try? await child.wait()
-            parts.append((try? await blocking { try String(contentsOfFile: log, encoding: .utf8) }) ?? "")
+            let result = try? await ChildProcess.run("/usr/bin/kubectl", arguments: ["--kubeconfig", kubeconfig, "-n", namespace] + arguments)
+            parts.append(result?.output ?? "kubectl did not run")
         }
         return parts.joined(separator: "\n")
     }
