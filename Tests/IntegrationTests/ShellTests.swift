@@ -61,6 +61,35 @@ import Testing
         #expect(ending.status?["status"] as? String == "Success")
     }
 
+    /// Output read as fast as it comes arrives whole, tail included, before the exit status and
+    /// a normal close (a release-build benchmark once lost the last 220 KiB of 256 MiB).
+    @Test func bulkOutputArrivesWholeBeforeItsStatus() async throws {
+        let fixture = try ShellWorkspace.get()
+        let size = 32 << 20
+        let shell = ShellClient.connect(
+            fixture.server, path: fixture.path("tty=false&command=sh&command=-c&command=yes%20%7C%20head%20-c%20\(size)"))
+        let ending = try await shell.ending(within: 120)
+        #expect(ending.status?["status"] as? String == "Success", "\(ending.summary)")
+        #expect(ending.closeCode == 1000, "\(ending.summary)")
+        #expect(shell.stdout.utf8.count == size)
+        #expect(shell.stdout.hasSuffix("y\ny\n"))
+    }
+
+    /// A client that reads slowly still gets the whole tail, the status and the close frame: the
+    /// server must not close the TCP connection while those wait in its socket queue (it did, by
+    /// cancelling its read of the socket once the status was queued).
+    @Test func slowReaderGetsTheTailTheStatusAndTheClose() async throws {
+        let fixture = try ShellWorkspace.get()
+        let size = 6 << 20
+        let shell = ShellClient.connect(
+            fixture.server, path: fixture.path("tty=false&command=sh&command=-c&command=yes%20%7C%20head%20-c%20\(size)"),
+            pauseAfterEachFrame: .milliseconds(4))
+        let ending = try await shell.ending(within: 120)
+        #expect(ending.status?["status"] as? String == "Success", "\(ending.summary)")
+        #expect(ending.closeCode == 1000, "\(ending.summary)")
+        #expect(shell.stdout.utf8.count == size)
+    }
+
     @Test func stdinEOFFromTheV5CloseChannelEndsTheCommand() async throws {
         let fixture = try ShellWorkspace.get()
         let shell = ShellClient.connect(fixture.server, path: fixture.path("tty=false&command=wc&command=-c"))

@@ -37,10 +37,11 @@ final class ShellClient: Sendable {
         self.userAgent = userAgent
     }
 
-    /// Connects to `path` (with its query) on `server` as the holder of `token`.
+    /// Connects to `path` (with its query) on `server` as the holder of `token`; with
+    /// `pauseAfterEachFrame` it reads like a slow client.
     static func connect(
         _ server: ServerHarness, path: String, token: String? = nil, protocols: [String] = ["v5.channel.k8s.io"],
-        tokenInSubprotocol: Bool = false
+        tokenInSubprotocol: Bool = false, pauseAfterEachFrame: Duration? = nil
     ) -> ShellClient {
         let (stream, continuation) = AsyncStream<Command>.makeStream()
         let client = ShellClient(commands: continuation, userAgent: "shell-test-\(UUID().uuidString)")
@@ -76,6 +77,8 @@ final class ShellClient: Sendable {
                     for try await message in inbound.messages(maxSize: 1 << 22) {
                         guard case .binary(let buffer) = message else { continue }
                         client.record(Array(buffer.readableBytesView))
+                        // A slow reader: the server's socket queue stays full to the end.
+                        if let pause = pauseAfterEachFrame { try await Task.sleep(for: pause) }
                     }
                 }
                 client.transcript.withLock { state in
@@ -145,6 +148,11 @@ final class ShellClient: Sendable {
         let closeCode: UInt16?
         let closeReason: String?
         let failure: String?
+
+        /// One line for a failed expectation: how the connection ended.
+        var summary: String {
+            "status \(status.map { "\($0)" } ?? "none"), close \(closeCode.map(String.init) ?? "none") \(closeReason ?? ""), failure \(failure ?? "none")"
+        }
     }
 
     /// Waits for the server to end the connection.

@@ -43,8 +43,11 @@ import Testing
                 let terminal = TerminalReader(shell)
                 try await shell.write("echo ready-$((3*3))\n")
                 try await terminal.read(until: "ready-9")
-                try await shell.write("sleep 100; echo slept-$((5*5))\n")
-                try await terminal.read(until: "sleep 100")
+                // Wait for the shell's own output, not readline's echo of the line: a Ctrl-C that
+                // arrives while readline still edits the line discards the line and the input
+                // typed after it, so the test must know the command list is running.
+                try await shell.write("echo started-$((2*2)); sleep 100; echo slept-$((5*5))\n")
+                try await terminal.read(until: "started-4")
                 try await shell.write("\u{3}")
                 try await shell.write("echo back-$((7*6))\n")
                 let output = try await terminal.read(until: "back-42")

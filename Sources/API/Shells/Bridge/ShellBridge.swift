@@ -15,27 +15,67 @@ struct ShellBridge: Sendable {
     let subprotocol: ExecSubprotocol?
     let options: ShellOptions
 
-    /// Runs until the program's status was sent or the client is gone; throws the WebSocket
-    /// layer's error when the client broke the framing.
+    /// How long the client gets to answer the server's close frame before the socket is closed
+    /// anyway (the WebSocket layer's own close timeout).
+    static let closeGrace: Duration = .seconds(15)
+
+    /// How one of the bridge's tasks ended.
+    private enum End: Sendable {
+        /// The writer sent the status and the close frame (both may still sit in the socket's
+        /// queue, behind the output the client has not read yet).
+        case delivered
+        /// The writer stopped early: the client left or the socket failed.
+        case writerStopped
+        /// The reader ended; carries the WebSocket layer's error, if any.
+        case reader((any Error)?)
+        /// The client did not answer the close frame within `closeGrace`.
+        case graceOver
+    }
+
+    /// Runs until the program's status was sent and the client answered the close (or the grace
+    /// ran out), or until the client is gone; throws the WebSocket layer's error when the client
+    /// broke the framing.
+    ///
+    /// After the status the reader is left to take the client's answering close frame instead of
+    /// being cancelled: cancelling a read of NIO's inbound stream ends that stream for good, the
+    /// WebSocket layer then closes the TCP connection at once, and whatever output was still
+    /// queued behind a slow client's window — the tail of the stream, the status and the close
+    /// frame — was dropped.
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        let failure = await withTaskGroup(of: (any Error)?.self) { group in
-            group.addTask {
-                await self.write(outbound)
-                return nil
+        let failure = await withTaskGroup(of: End.self) { group in
+            group.addTask { await self.write(outbound) ? .delivered : .writerStopped }
+            group.addTask { .reader(await self.read(inbound, outbound)) }
+            var failure: (any Error)?
+            switch await group.next() {
+            case .delivered:
+                group.addTask {
+                    try? await Task.sleep(for: Self.closeGrace)
+                    return .graceOver
+                }
+                while let end = await group.next() {
+                    if case .reader(let error) = end {
+                        failure = error
+                        break
+                    }
+                    if case .graceOver = end { break }
+                }
+            case .reader(let error):
+                failure = error
+            case .writerStopped, .graceOver, nil:
+                break
             }
-            group.addTask { await self.read(inbound, outbound) }
-            // Whichever side ends first ends the other: the writer after the status (or a dead
-            // socket), the reader when the client closes or breaks the protocol.
-            let first = await group.next() ?? nil
+            // The client is gone or answered: end whatever still runs (the writer when the
+            // reader ended first, the reader when the socket failed or the grace ran out).
             attachment.outbox.close()
             group.cancelAll()
             await group.waitForAll()
-            return first
+            return failure
         }
         if let failure { throw failure }
     }
 
-    private func write(_ outbound: WebSocketOutboundWriter) async {
+    /// Drains the outbox into the socket; true once the status and the close frame were written.
+    private func write(_ outbound: WebSocketOutboundWriter) async -> Bool {
         while let item = await attachment.outbox.next() {
             do {
                 switch item {
@@ -44,12 +84,13 @@ struct ShellBridge: Sendable {
                 case .status(let frame):
                     try await outbound.write(.binary(frame))
                     try await outbound.close(.normalClosure, reason: nil)
-                    return
+                    return true
                 }
             } catch {
-                return
+                return false
             }
         }
+        return false
     }
 
     /// Reads client frames; answers the WebSocket layer's error when that ended the reading.
@@ -65,7 +106,8 @@ struct ShellBridge: Sendable {
                 }
                 switch frame {
                 case .stdin(let bytes):
-                    if options.stdin { try await session.write(bytes) }
+                    // Input after the program ended has nowhere to go; the status tells the client.
+                    if options.stdin { try? await session.write(bytes) }
                 case .resize(let sizes):
                     if let last = sizes.last { session.resize(last) }
                 case .closeStdin:
