@@ -155,6 +155,39 @@ import Testing
         #expect(ending.closeReason?.contains("binary") == true)
     }
 
+    /// Locking an account ends its open shells at once: the client reads why in the status, the
+    /// program is gone and the session is recorded as ended; other users' shells carry on.
+    @Test func lockingAnAccountEndsItsOpenShellsAndNoOneElses() async throws {
+        let fixture = try ShellWorkspace.get()
+        let token = try await fixture.server.makeUser("locked-out", roles: ["admin"])
+        let theirs = ShellClient.connect(fixture.server, path: fixture.path(), token: token)
+        let mine = ShellClient.connect(fixture.server, path: fixture.path())
+        theirs.type("echo up-$((2*3))\n")
+        mine.type("echo up-$((3*3))\n")
+        try await theirs.waitForOutput("up-6")
+        try await mine.waitForOutput("up-9")
+        var sessionID: String?
+        try await eventually("the locked user's session is listed") {
+            let sessions = try await fixture.server.request("GET", "/api/v1/users/locked-out/sessions").json().array
+            sessionID = sessions.first { $0["client"] as? String == theirs.userAgent }?["sessionID"] as? String
+            return sessionID != nil
+        }
+        let locked = try await fixture.server.request("PATCH", "/api/v1/users/locked-out/profile", body: #"{"locked":true}"#)
+        #expect(locked.status == 200)
+        let ending = try await theirs.ending()
+        #expect(ending.status?["reason"] as? String == "InternalError", "\(ending.summary)")
+        #expect((ending.status?["message"] as? String)?.contains("the account was locked") == true, "\(ending.summary)")
+        #expect(ending.closeCode == 1000, "\(ending.summary)")
+        try await eventually("the locked user's session is recorded as ended") {
+            let sessions = try await fixture.server.request("GET", "/api/v1/users/locked-out/sessions").json().array
+            return sessions.contains { $0["sessionID"] as? String == sessionID && $0["endTime"] is String }
+        }
+        mine.type("echo still-$((4*4))\n")
+        try await mine.waitForOutput("still-16")
+        mine.type("exit\n")
+        #expect(try await mine.ending().status?["status"] as? String == "Success")
+    }
+
     @Test func anotherUsersWorkspaceIsNotFoundAndNoUpgradeHappens() async throws {
         let fixture = try ShellWorkspace.get()
         let token = try await fixture.server.makeUser("mallory")

@@ -6,7 +6,8 @@ import Store
 /// `PATCH /users/:u/profile` and `DELETE /users/:u`. Admins may change every profile field; a
 /// user may change only their own fullname, email and shell. A user with workspaces (running or
 /// stopped, whose volumes still hold files under their uid) cannot be deleted: 409 until the
-/// workspaces are deleted, so no workspace is left without an owner.
+/// workspaces are deleted, so no workspace is left without an owner. Locking or deleting an
+/// account also ends its open shells (their clients get an `InternalError` status saying why).
 extension UserRoutes {
     func patch(_ segment: String, _ request: Request, _ context: CubicleRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
@@ -26,6 +27,8 @@ extension UserRoutes {
             shell: body.shell, sudo: body.sudo, roles: body.roles, blueprints: body.blueprints, locked: body.locked)
         do {
             let updated = try await dependencies.store.users.update(username, with: patch)
+            // A locked account loses its open shells too, not only its next request.
+            if body.locked == true { dependencies.shells.end(username: username, reason: "the account was locked") }
             return try JSONBody.response(UserProfileBody(user: updated))
         } catch let error as StoreError where error.code == .notFound {
             throw APIError.notFound("user \"\(username.prefix(64))\" not found")
@@ -47,6 +50,7 @@ extension UserRoutes {
         do {
             // Tokens, web sessions and credentials go with the row, so every credential fails at once.
             try await dependencies.store.users.delete(username)
+            dependencies.shells.end(username: username, reason: "the account was deleted")
         } catch let error as StoreError where error.code == .notFound {
             throw APIError.notFound("user \"\(username.prefix(64))\" not found")
         }

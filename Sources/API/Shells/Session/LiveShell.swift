@@ -150,6 +150,21 @@ final class LiveShell: Sendable {
         checkFinished()
     }
 
+    /// Ends the session for a reason its client should read (the account was locked): the
+    /// attached client gets the output queued so far, an `InternalError` status carrying `reason`
+    /// and a normal close; the program is stopped and nothing can re-attach.
+    func end(reason: String) {
+        let (stop, outbox) = state.withLock { state -> (Bool, FrameOutbox?) in
+            state.expiry?.cancel()
+            state.expiry = nil
+            return (state.lifecycle.terminate(), state.outbox)
+        }
+        logger.info("ending a shell", metadata: ["session": "\(id)", "reason": "\(reason)"])
+        outbox?.finish(status: ExecFrameCodec.frame(.status, Array(ExecStatus.internalError(reason).json.utf8)[...]))
+        if stop { channel.close() }
+        checkFinished()
+    }
+
     /// Starts reading the program's output; runs until the channel ends.
     func startPump() {
         Task { await pump() }

@@ -58,6 +58,14 @@ public final class ShellRegistry: Sendable {
         return session
     }
 
+    /// Ends every session of `username`, telling attached clients `reason`; answers how many.
+    @discardableResult
+    public func end(username: String, reason: String) -> Int {
+        let theirs = sessions.withLock { $0.values.filter { $0.username == username } }
+        for session in theirs { session.end(reason: reason) }
+        return theirs.count
+    }
+
     /// Ends every session (server shutdown).
     public func shutdown() {
         let all = sessions.withLock { Array($0.values) }
