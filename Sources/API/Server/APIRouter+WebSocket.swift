@@ -32,7 +32,7 @@ extension APIRouter {
                 let response = try await responder.respond(to: request, context: context)
                 if response.status == .ok, let plan = context.upgrade.take() {
                     return .upgrade(ShellGateway.upgradeHeaders(plan)) { inbound, outbound, _ in
-                        try await gateway.run(plan, inbound: inbound, outbound: outbound, logger: logger)
+                        try await gateway.run(plan, inbound: inbound, outbound: outbound, eventLoop: channel.eventLoop, logger: logger)
                     }
                 }
                 // Errors the router turned into responses (APIError from auth or the checks).

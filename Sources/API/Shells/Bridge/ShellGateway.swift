@@ -53,14 +53,27 @@ struct ShellGateway: Sendable {
 
     /// Runs one WebSocket: attaches (starting the shell first when new), then bridges until
     /// the program ends or the client leaves; rethrows a framing error of the WebSocket layer
-    /// so the connection closes with its code.
-    func run(_ plan: ShellPlan, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
+    /// so the connection closes with its code. The bridge (and a new shell's output pump) run
+    /// on the socket's `eventLoop`.
+    func run(
+        _ plan: ShellPlan, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, eventLoop: any EventLoop, logger: Logger
+    ) async throws {
+        let executor = EventLoopTaskExecutor(eventLoop)
+        try await withTaskExecutorPreference(executor) {
+            try await bridge(plan, inbound: inbound, outbound: outbound, executor: executor, logger: logger)
+        }
+    }
+
+    private func bridge(
+        _ plan: ShellPlan, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, executor: EventLoopTaskExecutor,
+        logger: Logger
+    ) async throws {
         let session: LiveShell
         do {
             if plan.reattach {
                 session = try dependencies.shells.session(plan.sessionID, username: plan.caller.username, workspace: plan.workspace)
             } else {
-                session = try await start(plan)
+                session = try await start(plan, executor: executor)
             }
         } catch {
             logger.warning("could not start a shell", metadata: ["workspace": "\(plan.workspace)", "error": "\(error)"])
@@ -77,7 +90,7 @@ struct ShellGateway: Sendable {
         }
     }
 
-    private func start(_ plan: ShellPlan) async throws -> LiveShell {
+    private func start(_ plan: ShellPlan, executor: EventLoopTaskExecutor) async throws -> LiveShell {
         let endpoint = try dependencies.connector.endpoint(of: plan.workspace)
         let pty = plan.options.tty ? PTYRequest(term: "xterm-256color", cols: plan.options.cols, rows: plan.options.rows) : nil
         let channel = try await dependencies.connector.openChannel(for: endpoint, command: plan.options.commandLine, pty: pty)
@@ -90,7 +103,8 @@ struct ShellGateway: Sendable {
                 rows: plan.options.rows, environment: ["TERM": "xterm-256color", "SHELL": plan.caller.user.shell],
                 time: dependencies.time)
         }
-        return try await dependencies.shells.start(plan: plan, blueprint: endpoint.access.blueprint, channel: channel, recorder: recorder)
+        return try await dependencies.shells.start(
+            plan: plan, blueprint: endpoint.access.blueprint, channel: channel, recorder: recorder, executor: executor)
     }
 
     private func message(for error: any Error) -> String {

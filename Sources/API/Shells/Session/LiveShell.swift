@@ -165,9 +165,10 @@ final class LiveShell: Sendable {
         checkFinished()
     }
 
-    /// Starts reading the program's output; runs until the channel ends.
-    func startPump() {
-        Task { await pump() }
+    /// Starts reading the program's output on `executor` (the first client's event loop);
+    /// runs until the channel ends.
+    func startPump(on executor: (any TaskExecutor)? = nil) {
+        Task(executorPreference: executor) { await self.pump() }
     }
 
     private func pump() async {

@@ -40,8 +40,10 @@ public final class ShellRegistry: Sendable {
         return session
     }
 
-    /// Records and starts a session on an open channel.
-    func start(plan: ShellPlan, blueprint: String, channel: SSHChannel, recorder: AsciicastRecorder?) async throws -> LiveShell {
+    /// Records and starts a session on an open channel; its output pump prefers `executor`.
+    func start(
+        plan: ShellPlan, blueprint: String, channel: SSHChannel, recorder: AsciicastRecorder?, executor: (any TaskExecutor)? = nil
+    ) async throws -> LiveShell {
         let session = LiveShell(
             id: plan.sessionID, username: plan.caller.username, workspace: plan.workspace, options: plan.options, channel: channel,
             recorder: recorder, settings: settings, store: store, time: time, logger: logger, metrics: metrics,
@@ -54,7 +56,7 @@ public final class ShellRegistry: Sendable {
         sessions.withLock { $0[session.id] = session }
         metrics.started.increment()
         metrics.active.increment()
-        session.startPump()
+        session.startPump(on: executor)
         return session
     }
 
