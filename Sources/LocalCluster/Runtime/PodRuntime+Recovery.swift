@@ -54,15 +54,19 @@ extension PodRuntime {
     private func recover(_ record: SandboxRecord, file: String, prepared: Prepared, report: inout RecoveryReport) async {
         let layout = prepared.support.cgroupLayout ?? CgroupLayout(version: 1, hierarchies: [])
         let cgroup = record.cgroups.isEmpty ? nil : CgroupNode(layout: layout, directories: record.cgroups)
-        let (killed, stale, liveNamespace) = await RuntimeWorker.shared.run { () -> (Int, Int, String?) in
+        let (killed, stale, victims) = await RuntimeWorker.shared.run { () -> (Int, Int, [(pid_t, UInt64)]) in
             var killed = 0, stale = 0
-            var liveNamespace: String?
+            var victims: [(pid_t, UInt64)] = []
             if let infra = record.infra {
                 if ProcFS.isSameProcess(infra.pid, startTime: infra.startTime),
                    let namespace = record.pidNamespace, ProcFS.pidNamespace(infra.pid) == namespace {
-                    // Killing a PID namespace's init kills every process in it.
-                    killed += ProcFS.processes(inNamespace: namespace).count
-                    if ProcFS.signalIfSame(infra.pid, startTime: infra.startTime, signal: SIGKILL) { liveNamespace = namespace }
+                    // Killing a PID namespace's init kills every process in it. They are awaited
+                    // by pid and start time: once the namespace is gone the kernel gives its
+                    // number to the next new namespace, whose processes are no leftovers.
+                    let members = ProcFS.processes(inNamespace: namespace)
+                    let identities = members.compactMap { pid in ProcFS.stat(pid).map { (pid, $0.startTime) } }
+                    killed += members.count
+                    if ProcFS.signalIfSame(infra.pid, startTime: infra.startTime, signal: SIGKILL) { victims = identities }
                 } else if ProcFS.stat(infra.pid) != nil {
                     stale += 1
                 }
@@ -75,16 +79,16 @@ extension PodRuntime {
                 }
             }
             for pid in cgroup?.processes() ?? [] where kill(pid, SIGKILL) == 0 { killed += 1 }
-            return (killed, stale, liveNamespace)
+            return (killed, stale, victims)
         }
         report.killedProcesses += killed
         report.stalePIDs += stale
         let gone = await Polling.until(timeSource, timeout: PodSandbox.teardownTimeout) {
-            let namespaceEmpty = liveNamespace.map { ProcFS.processes(inNamespace: $0).isEmpty } ?? true
+            let victimsGone = victims.allSatisfy { !ProcFS.isSameProcess($0.0, startTime: $0.1) }
             let cgroupEmpty = cgroup.map { node in
                 node.processes().allSatisfy { ProcFS.stat($0).map { $0.state == "Z" } ?? true }
             } ?? true
-            return namespaceEmpty && cgroupEmpty
+            return victimsGone && cgroupEmpty
         }
         if !gone { logger.error("leftover pod processes did not die", metadata: ["podUID": "\(record.podUID)"]) }
         if let cgroup {

@@ -62,13 +62,17 @@ extension PodSandbox {
     /// Kills the namespace holder and cleans up everything but logs and volumes.
     private func tearDown() async {
         let infra = infra, namespace = pidNamespace, cgroup = cgroup, paths = paths, recordFile = recordFile
-        await RuntimeWorker.shared.run {
+        // The namespace's processes are awaited by pid and start time: once the namespace is
+        // gone the kernel gives its number to the next new namespace (another pod's).
+        let members = await RuntimeWorker.shared.run { () -> [(pid_t, UInt64)] in
+            let members = ProcFS.processes(inNamespace: namespace).compactMap { pid in ProcFS.stat(pid).map { (pid, $0.startTime) } }
             ProcFS.signalIfSame(infra.pid, startTime: infra.startTime, signal: SIGKILL)
+            return members
         }
         launcher.signal(SIGKILL)
         _ = await launcher.wait()
         let emptied = await Polling.until(timeSource, timeout: Self.teardownTimeout) {
-            ProcFS.processes(inNamespace: namespace).isEmpty
+            members.allSatisfy { !ProcFS.isSameProcess($0.0, startTime: $0.1) }
         }
         if !emptied { logger.error("processes of the pod survived its PID namespace's end") }
         if let cgroup {
