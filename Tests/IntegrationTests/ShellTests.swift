@@ -188,6 +188,20 @@ import Testing
         #expect(try await mine.ending().status?["status"] as? String == "Success")
     }
 
+    /// Deleting an account ends its open shells too, with the reason in the status.
+    @Test func deletingAnAccountEndsItsOpenShells() async throws {
+        let fixture = try ShellWorkspace.get()
+        let token = try await fixture.server.makeUser("deleted-soon", roles: ["admin"])
+        let theirs = ShellClient.connect(fixture.server, path: fixture.path(), token: token)
+        theirs.type("echo up-$((5*5))\n")
+        try await theirs.waitForOutput("up-25")
+        let deleted = try await fixture.server.request("DELETE", "/api/v1/users/deleted-soon")
+        #expect(deleted.status == 204)
+        let ending = try await theirs.ending()
+        #expect((ending.status?["message"] as? String)?.contains("the account was deleted") == true, "\(ending.summary)")
+        #expect(ending.closeCode == 1000, "\(ending.summary)")
+    }
+
     @Test func anotherUsersWorkspaceIsNotFoundAndNoUpgradeHappens() async throws {
         let fixture = try ShellWorkspace.get()
         let token = try await fixture.server.makeUser("mallory")

@@ -65,6 +65,8 @@ extension PodSandbox {
         // The namespace's processes are awaited by pid and start time: once the namespace is
         // gone the kernel gives its number to the next new namespace (another pod's).
         let members = await RuntimeWorker.shared.run { () -> [(pid_t, UInt64)] in
+            // Only while the pod's init lives is the namespace number still the pod's.
+            guard ProcFS.isSameProcess(infra.pid, startTime: infra.startTime), ProcFS.pidNamespace(infra.pid) == namespace else { return [] }
             let members = ProcFS.processes(inNamespace: namespace).compactMap { pid in ProcFS.stat(pid).map { (pid, $0.startTime) } }
             ProcFS.signalIfSame(infra.pid, startTime: infra.startTime, signal: SIGKILL)
             return members

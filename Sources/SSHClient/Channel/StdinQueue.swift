@@ -54,10 +54,12 @@ final class StdinQueue: Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let outcome: Result<Bool, SSHError> = state.withLock { state in
+                let outcome: Result<Bool, any Error> = state.withLock { state in
                     // Room means the write is done; a channel that ended meanwhile is no error here.
                     if state.bytes <= limit { return .success(true) }
                     if let failure = state.failure { return .failure(failure) }
+                    // Cancelled before waiting: the handler has run already and would find no waiter.
+                    if Task.isCancelled { return .failure(CancellationError()) }
                     state.waiters.append(Waiter(id: id, continuation: continuation))
                     return .success(false)
                 }

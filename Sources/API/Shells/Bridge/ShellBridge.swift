@@ -1,3 +1,4 @@
+import CubicleModel
 import HummingbirdWebSocket
 import NIOCore
 import NIOWebSocket
@@ -14,10 +15,14 @@ struct ShellBridge: Sendable {
     let attachment: LiveShell.Attachment
     let subprotocol: ExecSubprotocol?
     let options: ShellOptions
+    /// The clock of the close grace.
+    let time: any TimeSource
 
-    /// How long the client gets to answer the server's close frame before the socket is closed
-    /// anyway (the WebSocket layer's own close timeout).
-    static let closeGrace: Duration = .seconds(15)
+    /// How long the client gets, once the status and close frame are queued, to read what is
+    /// still in flight and answer the close before the socket is closed anyway. Only the last
+    /// socket buffer's worth is in flight (the writer waits for the socket), so this covers
+    /// clients down to ~70 KB/s; a slower one loses what it has not read by then.
+    static let closeGraceSeconds = 60.0
 
     /// How one of the bridge's tasks ended.
     private enum End: Sendable {
@@ -28,7 +33,7 @@ struct ShellBridge: Sendable {
         case writerStopped
         /// The reader ended; carries the WebSocket layer's error, if any.
         case reader((any Error)?)
-        /// The client did not answer the close frame within `closeGrace`.
+        /// The client did not answer the close frame within `closeGraceSeconds`.
         case graceOver
     }
 
@@ -48,8 +53,8 @@ struct ShellBridge: Sendable {
             var failure: (any Error)?
             switch await group.next() {
             case .delivered:
-                group.addTask {
-                    try? await Task.sleep(for: Self.closeGrace)
+                group.addTask { [time] in
+                    try? await time.sleep(seconds: Self.closeGraceSeconds)
                     return .graceOver
                 }
                 while let end = await group.next() {

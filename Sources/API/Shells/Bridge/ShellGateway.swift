@@ -73,24 +73,29 @@ struct ShellGateway: Sendable {
             if plan.reattach {
                 session = try dependencies.shells.session(plan.sessionID, username: plan.caller.username, workspace: plan.workspace)
             } else {
-                session = try await start(plan, executor: executor)
+                session = try await start(plan)
             }
         } catch {
             logger.warning("could not start a shell", metadata: ["workspace": "\(plan.workspace)", "error": "\(error)"])
             await fail(outbound, message(for: error))
             return
         }
-        switch session.attach() {
+        let attached = session.attach()
+        // A new session's pump starts once its first client is attached (or refused: the pump
+        // must still drain the channel and record the end).
+        if !plan.reattach { session.startPump(on: executor) }
+        switch attached {
         case .failure(let error):
             try? await outbound.close(.policyViolation, reason: error.message)
         case .success(let attachment):
             defer { session.detach(attachment) }
-            try await ShellBridge(session: session, attachment: attachment, subprotocol: plan.subprotocol, options: plan.options)
+            try await ShellBridge(
+                session: session, attachment: attachment, subprotocol: plan.subprotocol, options: plan.options, time: dependencies.time)
                 .run(inbound: inbound, outbound: outbound)
         }
     }
 
-    private func start(_ plan: ShellPlan, executor: EventLoopTaskExecutor) async throws -> LiveShell {
+    private func start(_ plan: ShellPlan) async throws -> LiveShell {
         let endpoint = try dependencies.connector.endpoint(of: plan.workspace)
         let pty = plan.options.tty ? PTYRequest(term: "xterm-256color", cols: plan.options.cols, rows: plan.options.rows) : nil
         let channel = try await dependencies.connector.openChannel(for: endpoint, command: plan.options.commandLine, pty: pty)
@@ -104,7 +109,7 @@ struct ShellGateway: Sendable {
                 time: dependencies.time)
         }
         return try await dependencies.shells.start(
-            plan: plan, blueprint: endpoint.access.blueprint, channel: channel, recorder: recorder, executor: executor)
+            plan: plan, blueprint: endpoint.access.blueprint, channel: channel, recorder: recorder)
     }
 
     private func message(for error: any Error) -> String {

@@ -40,10 +40,10 @@ public final class ShellRegistry: Sendable {
         return session
     }
 
-    /// Records and starts a session on an open channel; its output pump prefers `executor`.
-    func start(
-        plan: ShellPlan, blueprint: String, channel: SSHChannel, recorder: AsciicastRecorder?, executor: (any TaskExecutor)? = nil
-    ) async throws -> LiveShell {
+    /// Records and registers a session on an open channel; the caller attaches its client and
+    /// then starts the output pump (`LiveShell.startPump`), so no output or exit status can pass
+    /// before the first client is there to take it.
+    func start(plan: ShellPlan, blueprint: String, channel: SSHChannel, recorder: AsciicastRecorder?) async throws -> LiveShell {
         let session = LiveShell(
             id: plan.sessionID, username: plan.caller.username, workspace: plan.workspace, options: plan.options, channel: channel,
             recorder: recorder, settings: settings, store: store, time: time, logger: logger, metrics: metrics,
@@ -56,7 +56,15 @@ public final class ShellRegistry: Sendable {
         sessions.withLock { $0[session.id] = session }
         metrics.started.increment()
         metrics.active.increment()
-        session.startPump(on: executor)
+        // The account may have been locked or deleted while this shell was connecting, after
+        // `end(username:)` looked: checked again now that the session is registered.
+        do {
+            if try await store.users.get(plan.caller.username).locked { session.end(reason: "the account was locked") }
+        } catch let error as StoreError where error.code == .notFound {
+            session.end(reason: "the account was deleted")
+        } catch {
+            logger.warning("could not re-check the account of a new shell", metadata: ["error": "\(error)"])
+        }
         return session
     }
 
