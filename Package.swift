@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "CubicleModel", "Store", yams, crypto, .product(name: "Hummingbird", package: "hummingbird"),
+                "API", "CubicleModel", "CubicleTestSupport", "Store", yams, crypto, .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict

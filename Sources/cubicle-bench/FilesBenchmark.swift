@@ -1,5 +1,6 @@
 import App
 import ArgumentParser
+import CubicleModel
 import Foundation
 import Synchronization
 
@@ -162,19 +163,11 @@ struct FilesBenchmark: Scenario {
     /// Runs a program to completion on the calling (dedicated) thread; its stdout, or an error.
     @discardableResult
     private static func execute(_ program: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else { throw BenchError("\(program) failed (\(process.terminationStatus)): \(text.prefix(300))") }
-        return text
+        let outcome = try Program.run(program, arguments)
+        guard outcome.succeeded else {
+            throw BenchError("\(program) failed (\(outcome.status)): \((outcome.output + outcome.errors).prefix(300))")
+        }
+        return outcome.output
     }
 
     private static func randomFile(_ path: String, bytes: Int) throws {

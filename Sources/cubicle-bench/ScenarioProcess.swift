@@ -1,4 +1,5 @@
 import App
+import CubicleModel
 import Foundation
 
 /// Runs one scenario as a child `cubicle-bench <name> --json`, so each scenario has a process of
@@ -10,16 +11,10 @@ enum ScenarioProcess {
         try await Offload.run {
             let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
                 ?? CommandLine.arguments[0]
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = [name] + arguments + ["--json"]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.standardError
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
+            let child = try Program.launch(executable, [name] + arguments + ["--json"], stdout: .pipe, stderr: .inherit)
+            guard let output = child.stdout else { throw BenchError("no stdout pipe for cubicle-bench \(name)") }
+            let reader = FileHandle(fileDescriptor: output, closeOnDealloc: true)
             var pending = Data()
-            let reader = output.fileHandleForReading
             while true {
                 let chunk = reader.availableData
                 if chunk.isEmpty { break }
@@ -27,10 +22,8 @@ enum ScenarioProcess {
                 for line in completeLines(&pending) { record(line, into: report) }
             }
             record(pending, into: report)
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw BenchError("cubicle-bench \(name) exited with status \(process.terminationStatus)")
-            }
+            let (status, _) = child.wait()
+            guard status == 0 else { throw BenchError("cubicle-bench \(name) exited with status \(status)") }
         }
     }
 

@@ -1,4 +1,6 @@
 @testable import API
+import CubicleModel
+import CubicleTestSupport
 import Foundation
 import Testing
 
@@ -8,21 +10,9 @@ import Testing
         "/home/u/-x y/.cubicle-upload-ab",
     ]
 
-    /// Runs `sh -c script` and answers its stdout, off the cooperative pool (termination handler).
+    /// Runs `sh -c script` in `directory` and answers its stdout, on a thread of its own.
     private func shell(_ script: String, in directory: String) async throws -> String {
-        let output = "\(directory)/out"
-        FileManager.default.createFile(atPath: output, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardInput = FileHandle.nullDevice
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do { try process.run() } catch { continuation.resume() }
-        }
-        return try String(contentsOfFile: output, encoding: .utf8)
+        try await blocking { try Program.run("/bin/sh", ["-c", script], workingDirectory: directory).output }
     }
 
     @Test func quotedNamesReachTheShellAsOneUnchangedWord() async throws {

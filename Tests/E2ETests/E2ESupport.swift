@@ -1,4 +1,5 @@
 import App
+import CubicleModel
 import CubicleTestSupport
 import Foundation
 import Logging
@@ -98,22 +99,17 @@ enum SSHThroughPortForward {
         if let context = settings.context { forward += ["--context", context] }
         let arguments = forward
         return try await blocking { () throws -> (Int32, String) in
-            let portForward = Process()
-            portForward.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            portForward.arguments = ["kubectl"] + arguments
-            let pipe = Pipe()
-            portForward.standardOutput = pipe
-            portForward.standardError = FileHandle.nullDevice
-            try portForward.run()
+            let portForward = try Program.launch("/usr/bin/env", ["kubectl"] + arguments, stdout: .pipe, stderr: .null)
+            let output = FileHandle(fileDescriptor: portForward.stdout ?? -1, closeOnDealloc: true)
             defer {
-                portForward.terminate()
-                portForward.waitUntilExit()
+                portForward.signal(SIGTERM)
+                _ = portForward.wait()
             }
             // "Forwarding from 127.0.0.1:41234 -> 2222"
             var seen = ""
             var port: String?
             while port == nil {
-                let chunk = pipe.fileHandleForReading.availableData
+                let chunk = output.availableData
                 if chunk.isEmpty { throw TestFailure("kubectl port-forward ended: \(seen)") }
                 seen += String(decoding: chunk, as: UTF8.self)
                 if let range = seen.range(of: #"127\.0\.0\.1:(\d+) ->"#, options: .regularExpression) {
@@ -128,20 +124,11 @@ enum SSHThroughPortForward {
 
     /// Runs OpenSSH's client to completion (blocking; call through `blocking`).
     private static func ssh(_ dir: TemporaryDirectory, host: String, port: String, user: String, command: String) throws -> (Int32, String) {
-        let ssh = Process()
-        ssh.executableURL = URL(fileURLWithPath: "/usr/bin/ssh")
-        ssh.arguments = [
+        let outcome = try Program.run("/usr/bin/ssh", [
             "-i", dir.file("key"), "-o", "UserKnownHostsFile=\(dir.file("known_hosts"))", "-o", "StrictHostKeyChecking=yes",
             "-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-o", "GlobalKnownHostsFile=/dev/null", "-p", port,
             "\(user)@\(host)", command,
-        ]
-        let output = Pipe()
-        ssh.standardOutput = output
-        ssh.standardError = output
-        ssh.standardInput = FileHandle.nullDevice
-        try ssh.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        ssh.waitUntilExit()
-        return (ssh.terminationStatus, String(decoding: data, as: UTF8.self))
+        ])
+        return (outcome.status, outcome.output + outcome.errors)
     }
 }

@@ -1,3 +1,4 @@
+import CubicleModel
 import CubicleTestSupport
 import Foundation
 import Testing
@@ -227,16 +228,7 @@ import Testing
             fixture.server.url + fixture.path("tty=false&command=true"),
         ]
         let answer = try await blocking {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            try Program.run("/usr/bin/curl", arguments).output
         }
         let head = answer.components(separatedBy: "\r\n\r\n").first ?? ""
         #expect(head.hasPrefix("HTTP/1.1 101"), "\(head)")

@@ -126,12 +126,7 @@ import Testing
             """)
         let source = dir.file("plugin.src"), target = dir.file("plugin.sh")
         let status = try await blocking { () -> Int32 in
-            let install = Process()
-            install.executableURL = URL(fileURLWithPath: "/usr/bin/install")
-            install.arguments = ["-m", "0755", source, target]
-            try install.run()
-            install.waitUntilExit()
-            return install.terminationStatus
+            try Program.run("/usr/bin/install", ["-m", "0755", source, target]).status
         }
         guard status == 0 else { throw TestFailure("install(1) of the test plugin failed: \(status)") }
         return target

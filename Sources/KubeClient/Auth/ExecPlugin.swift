@@ -1,6 +1,5 @@
 import CubicleModel
 import Foundation
-import Synchronization
 
 /// What an exec credential plugin returned.
 struct ExecCredentialStatus: Sendable, Hashable {
@@ -17,12 +16,6 @@ enum ExecPlugin {
     /// How long a plugin may run.
     static let timeout: Double = 60
 
-    /// The OS reason behind a failed launch (Foundation wraps it in an opaque Cocoa error).
-    static func reason(_ error: any Error) -> String {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        return underlying?.localizedDescription ?? error.localizedDescription
-    }
-
     /// Spawns the plugin, waits for it and parses its `ExecCredential`; blocking.
     static func run(_ config: ExecCredentialConfig, environment base: [String: String]) throws -> ExecCredentialStatus {
         var environment = base
@@ -30,65 +23,31 @@ enum ExecPlugin {
         environment["KUBERNETES_EXEC_INFO"] = String(decoding: execInfo(config).serialized(), as: UTF8.self)
         let executable = try locate(config, path: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
 
-        let output = Pipe()
-        let errors = Pipe()
         // A plugin written a moment ago can still be open for writing in a child another thread
         // just forked (ETXTBSY until that child execs); a few short retries ride that out.
         var attempt = 0
-        var launched: Process?
-        while launched == nil {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = config.args
-            process.environment = environment
-            process.standardOutput = output
-            process.standardError = errors
-            process.standardInput = FileHandle.nullDevice
+        while true {
+            let outcome: Program.Outcome
             do {
-                try process.run()
-                launched = process
+                outcome = try Program.run(executable, config.args, environment: environment, timeout: timeout)
             } catch {
                 attempt += 1
                 guard attempt < 8, access(executable, X_OK) == 0 else {
-                    throw KubeError.credentials("exec plugin \(config.command): cannot start: \(Self.reason(error))", underlying: error)
+                    throw KubeError.credentials("exec plugin \(config.command): cannot start: \(error)", underlying: error)
                 }
                 usleep(UInt32(25_000 * attempt))
+                continue
             }
-        }
-        guard let process = launched else { throw KubeError.credentials("exec plugin \(config.command): cannot start") }
-        let pid = process.processIdentifier
-        let finished = Mutex(false)
-        let timedOut = Mutex(false)
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-            finished.withLock { done in
-                guard !done else { return }
-                timedOut.withLock { $0 = true }
-                kill(pid, SIGKILL)
+            let stderrText = String(decoding: outcome.stderr.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if outcome.timedOut {
+                throw KubeError.credentials("exec plugin \(config.command): did not finish within \(Int(timeout)) s")
             }
+            guard outcome.succeeded else {
+                let how = outcome.signaled ? "signal \(outcome.status - 128)" : "exit status \(outcome.status)"
+                throw KubeError.credentials("exec plugin \(config.command): \(how)\(stderrText.isEmpty ? "" : ": \(stderrText)")")
+            }
+            return try parse(outcome.stdout, config: config)
         }
-        let stderrBytes = Mutex(Data())
-        let stderrDone = DispatchSemaphore(value: 0)
-        let errorHandle = errors.fileHandleForReading
-        Thread {
-            let data = errorHandle.readDataToEndOfFile()
-            stderrBytes.withLock { $0 = data }
-            stderrDone.signal()
-        }.start()
-        let stdoutBytes = output.fileHandleForReading.readDataToEndOfFile()
-        stderrDone.wait()
-        process.waitUntilExit()
-        finished.withLock { $0 = true }
-
-        let stderrText = stderrBytes.withLock { String(decoding: $0.suffix(2000), as: UTF8.self) }
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        if timedOut.withLock({ $0 }) {
-            throw KubeError.credentials("exec plugin \(config.command): did not finish within \(Int(timeout)) s")
-        }
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let how = process.terminationReason == .exit ? "exit status \(process.terminationStatus)" : "signal \(process.terminationStatus)"
-            throw KubeError.credentials("exec plugin \(config.command): \(how)\(stderrText.isEmpty ? "" : ": \(stderrText)")")
-        }
-        return try parse([UInt8](stdoutBytes), config: config)
     }
 
     /// The `KUBERNETES_EXEC_INFO` document: the protocol version, non-interactive, and the

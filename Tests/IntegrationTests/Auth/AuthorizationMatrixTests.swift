@@ -1,6 +1,7 @@
 import API
 import App
 import Crypto
+import CubicleModel
 import CubicleTestSupport
 import Foundation
 
@@ -85,12 +86,8 @@ import Testing
             #expect(try await server.request("POST", "/api/v1/me/tokens", token: .some(narrowed), body: #"{"name":"wide"}"#).status == 403)
             let database = server.dataDirectory.path + "/cubicle.sqlite"
             try await blocking {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-                process.arguments = [database, "PRAGMA busy_timeout=5000; UPDATE users SET locked = 1 WHERE username = 'carol';"]
-                try process.run()
-                process.waitUntilExit()
-                guard process.terminationStatus == 0 else { throw TestFailure("sqlite3 failed") }
+                let update = try Program.run("/usr/bin/sqlite3", [database, "PRAGMA busy_timeout=5000; UPDATE users SET locked = 1 WHERE username = 'carol';"])
+                guard update.succeeded else { throw TestFailure("sqlite3 failed: \(update.errors)") }
             }
             let expiredJWT = try await Self.internalJWT(server, subject: "alice", exp: Date().addingTimeInterval(-120))
             let liveJWT = try await Self.internalJWT(server, subject: "alice", exp: Date().addingTimeInterval(600))

@@ -1,3 +1,4 @@
+import CubicleModel
 import CubicleTestSupport
 import Foundation
 import KubeClient
@@ -44,15 +45,7 @@ import Testing
             #expect(try await server.request("GET", "/api/v1/users/alice/credentials/git", token: .some(try await server.makeUser("carol"))).status == 404)
             let database = server.dataDirectory.path + "/cubicle.sqlite"
             let dump = try await blocking { () -> String in
-                let process = Process()
-                let output = Pipe()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-                process.arguments = [database, ".dump"]
-                process.standardOutput = output
-                try process.run()
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                return String(decoding: data, as: UTF8.self)
+                try Program.run("/usr/bin/sqlite3", [database, ".dump"]).output
             }
             #expect(dump.contains("INSERT INTO credentials") && !dump.contains(gitSecret) && !dump.contains(workspaceToken) && !dump.contains(alice))
 

@@ -1,5 +1,7 @@
+import CubicleModel
 import CubicleTestSupport
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -9,8 +11,9 @@ import FoundationNetworking
 /// kernel picks; it stops when the test closes its stdin (or the test process dies).
 final class MockOIDCProvider: Sendable {
     let issuer: String
-    private let process: Unchecked<Process>
-    private let input: Unchecked<Pipe>
+    private let process: Program.Running
+    /// Set once stop closed stdin, so a second stop never closes a descriptor number reused since.
+    private let stopped = Mutex(false)
 
     /// The Python wrapper: starts the server on port 0, prints the port, waits for stdin EOF.
     private static let script = """
@@ -22,23 +25,15 @@ final class MockOIDCProvider: Sendable {
             sys.stdin.read()
         """
 
-    private init(issuer: String, process: Process, input: Pipe) {
+    private init(issuer: String, process: Program.Running) {
         self.issuer = issuer
-        self.process = Unchecked(value: process)
-        self.input = Unchecked(value: input)
+        self.process = process
     }
 
     /// The interpreter that has `oidc_provider_mock` (resolved once; the pyenv shim is slow under load).
     private static let python: String? = {
         for candidate in ["\(ServerHarness.repository)/.build/pytools/bin/python3", "/usr/bin/python3", "/usr/local/bin/python3"] + pyenvPythons() where FileManager.default.isExecutableFile(atPath: candidate) {
-            let probe = Process()
-            probe.executableURL = URL(fileURLWithPath: candidate)
-            probe.arguments = ["-c", "import oidc_provider_mock"]
-            probe.standardOutput = FileHandle.nullDevice
-            probe.standardError = FileHandle.nullDevice
-            guard (try? probe.run()) != nil else { continue }
-            probe.waitUntilExit()
-            if probe.terminationStatus == 0 { return candidate }
+            if (try? Program.run(candidate, ["-c", "import oidc_provider_mock"]))?.succeeded == true { return candidate }
         }
         return nil
     }()
@@ -55,25 +50,25 @@ final class MockOIDCProvider: Sendable {
             guard let python = Self.python else {
                 throw TestFailure("no python3 with oidc_provider_mock: run `make pytools` (a venv in .build/pytools with oidc-provider-mock)")
             }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
             let usersJSON = String(decoding: try JSONSerialization.data(withJSONObject: users), as: UTF8.self)
-            process.arguments = ["-W", "ignore", "-c", script, usersJSON]
-            let input = Pipe(), output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try Program.launch(python, ["-W", "ignore", "-c", script, usersJSON], stdin: .pipe, stdout: .pipe, stderr: .null)
+            let output = FileHandle(fileDescriptor: process.stdout ?? -1, closeOnDealloc: true)
             var line = Data()
             while !line.contains(UInt8(ascii: "\n")) {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { throw TestFailure("oidc-provider-mock exited before listening") }
+                let chunk = output.availableData
+                if chunk.isEmpty {
+                    if let stdin = process.stdin { close(stdin) }
+                    _ = process.wait()
+                    throw TestFailure("oidc-provider-mock exited before listening")
+                }
                 line.append(chunk)
             }
             guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                if let stdin = process.stdin { close(stdin) }
+                _ = process.wait()
                 throw TestFailure("oidc-provider-mock printed no port")
             }
-            return MockOIDCProvider(issuer: "http://127.0.0.1:\(port)", process: process, input: input)
+            return MockOIDCProvider(issuer: "http://127.0.0.1:\(port)", process: process)
         }
     }
 
@@ -90,10 +85,9 @@ final class MockOIDCProvider: Sendable {
 
     /// Stops the provider and waits for it.
     func stop() async {
-        try? input.value.fileHandleForWriting.close()
+        guard !stopped.withLock({ done in defer { done = true }; return done }) else { return }
+        if let stdin = process.stdin { close(stdin) }
         let process = self.process
-        _ = try? await blocking {
-            process.value.waitUntilExit()
-        }
+        _ = try? await blocking { process.wait() }
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import CubicleModel
 import CubicleTestSupport
 import Foundation
 import KubeClient
@@ -92,15 +93,7 @@ import Testing
 
             // At rest: tokens hashed, credential secrets sealed, no session cookie in the clear.
             let dump = try await blocking { () -> String in
-                let process = Process()
-                let pipe = Pipe()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-                process.arguments = [data.file("cubicle.sqlite"), ".dump"]
-                process.standardOutput = pipe
-                try process.run()
-                let output = pipe.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                return String(decoding: output, as: UTF8.self)
+                try Program.run("/usr/bin/sqlite3", [data.file("cubicle.sqlite"), ".dump"]).output
             }
             #expect(dump.contains("INSERT INTO access_tokens") && dump.contains("INSERT INTO credentials"))
             // The PAT's row holds its SHA-256 (what the server looks tokens up by), not the token.

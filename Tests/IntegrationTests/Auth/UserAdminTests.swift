@@ -1,3 +1,4 @@
+import CubicleModel
 import CubicleTestSupport
 import Foundation
 import Testing
@@ -9,15 +10,7 @@ import Testing
     static func rows(_ server: ServerHarness, _ table: String, of username: String) async throws -> Int {
         let database = server.dataDirectory.path + "/cubicle.sqlite"
         let output = try await blocking { () -> String in
-            let process = Process()
-            let pipe = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            process.arguments = [database, "PRAGMA busy_timeout=5000; SELECT count(*) FROM \(table) WHERE username = '\(username)';"]
-            process.standardOutput = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            try Program.run("/usr/bin/sqlite3", [database, "PRAGMA busy_timeout=5000; SELECT count(*) FROM \(table) WHERE username = '\(username)';"]).output
         }
         // The pragma prints its value first; the count is the last line.
         return try #require(output.split(separator: "\n").last.flatMap { Int($0) })
@@ -27,15 +20,7 @@ import Testing
     static func dump(_ server: ServerHarness) async throws -> String {
         let database = server.dataDirectory.path + "/cubicle.sqlite"
         return try await blocking { () -> String in
-            let process = Process()
-            let pipe = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            process.arguments = [database, ".dump"]
-            process.standardOutput = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            try Program.run("/usr/bin/sqlite3", [database, ".dump"]).output
         }
     }
 

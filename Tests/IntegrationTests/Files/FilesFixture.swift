@@ -1,4 +1,5 @@
 import App
+import CubicleModel
 import CubicleTestSupport
 import Foundation
 import Glibc
@@ -44,17 +45,7 @@ struct FilesFixture: Sendable {
         let bearer = token ?? server.adminToken
         let args = ["-sS", "-o", bodyFile, "-w", "%{http_code}", "-H", "Authorization: Bearer \(bearer)"] + arguments
         let output: String = try await blocking {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            process.arguments = args
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            if let stdin { process.standardInput = FileHandle(forReadingAtPath: stdin) } else { process.standardInput = FileHandle.nullDevice }
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            try Program.run("/usr/bin/curl", args, inputFile: stdin).output
         }
         let body = (try? Data(contentsOf: URL(fileURLWithPath: bodyFile))) ?? Data()
         return (Int(output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, body)
@@ -120,15 +111,8 @@ struct FilesFixture: Sendable {
         guard let dir else { return "" }
         let path = dir.file("d")
         try? data.write(to: URL(fileURLWithPath: path))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try? process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: output, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+        let output = (try? Program.run("/usr/bin/sha256sum", [path]).output) ?? ""
+        return output.split(separator: " ").first.map(String.init) ?? ""
     }
 }
 

@@ -1,3 +1,4 @@
+import CubicleModel
 import CubicleTestSupport
 import Foundation
 import Testing
@@ -45,17 +46,7 @@ import Testing
     /// Runs curl quietly; answers what `-w` printed.
     static func curl(_ arguments: [String]) async throws -> String {
         try await blocking {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            process.arguments = ["-sS"] + arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            try Program.run("/usr/bin/curl", ["-sS"] + arguments).output
         }
     }
 

@@ -147,28 +147,8 @@ final class InClusterFixture: Sendable {
         let arguments = ["--kubeconfig", kubeconfig, "--cache-dir", home + "/cache"] + arguments
         let (status, output, errors) = try await blocking { () throws -> (Int32, String, String) in
             try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["kubectl"] + arguments
-            process.environment = environment
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            // Drain stderr on its own thread so neither pipe can fill up and stall kubectl.
-            let errors = Mutex(Data())
-            let drained = DispatchSemaphore(value: 0)
-            Thread {
-                let bytes = err.fileHandleForReading.readDataToEndOfFile()
-                errors.withLock { $0 = bytes }
-                drained.signal()
-            }.start()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            drained.wait()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errors.withLock { $0 }, as: UTF8.self))
+            let outcome = try Program.run("/usr/bin/env", ["kubectl"] + arguments, environment: environment)
+            return (outcome.status, outcome.output, outcome.errors)
         }
         guard status == 0 else { throw TestFailure("kubectl \(arguments.joined(separator: " ")) failed (\(status)): \(errors)") }
         return output

@@ -119,17 +119,10 @@ import FoundationNetworking
     static func selfSignedCertificate(in directory: TemporaryDirectory) async throws -> String {
         let key = directory.file("foreign.key"), certificate = directory.file("foreign.crt")
         let status = try await blocking { () -> Int32 in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            process.arguments = [
+            try Program.run("/usr/bin/openssl", [
                 "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", certificate,
                 "-days", "1", "-subj", "/CN=foreign-ca",
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            return process.terminationStatus
+            ]).status
         }
         guard status == 0 else { throw TestFailure("openssl req failed: \(status)") }
         return try String(contentsOfFile: certificate, encoding: .utf8)

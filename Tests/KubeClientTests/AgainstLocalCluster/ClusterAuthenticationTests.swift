@@ -110,12 +110,8 @@ import Testing
         try await blocking {
             try directory.write("credential-plugin.src", script)
             try directory.write("kubeconfig-exec", kubeconfig)
-            let install = Process()
-            install.executableURL = URL(fileURLWithPath: "/usr/bin/install")
-            install.arguments = ["-m", "0755", directory.file("credential-plugin.src"), plugin]
-            try install.run()
-            install.waitUntilExit()
-            guard install.terminationStatus == 0 else { throw TestFailure("install exited with \(install.terminationStatus)") }
+            let install = try Program.run("/usr/bin/install", ["-m", "0755", directory.file("credential-plugin.src"), plugin])
+            guard install.succeeded else { throw TestFailure("install exited with \(install.status)") }
         }
         return (directory.file("kubeconfig-exec"), runs)
     }

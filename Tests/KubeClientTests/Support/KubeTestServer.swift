@@ -11,13 +11,13 @@ final class KubeTestServer: Sendable {
     let pki: TestPKI
     let port: Int
     let proxyPort: Int
-    private let process: Mutex<Process?>
+    private let process: Mutex<Program.Running?>
     private let input: FileHandle
     private let lines: LineQueue
 
     var url: String { "https://127.0.0.1:\(port)" }
 
-    private init(pki: TestPKI, port: Int, proxyPort: Int, process: Process, input: FileHandle, lines: LineQueue) {
+    private init(pki: TestPKI, port: Int, proxyPort: Int, process: Program.Running, input: FileHandle, lines: LineQueue) {
         self.pki = pki
         self.port = port
         self.proxyPort = proxyPort
@@ -33,27 +33,23 @@ final class KubeTestServer: Sendable {
             let pki = try await TestPKI.generate(in: directory)
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("Fixtures/kube_server.py").path
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments =
+            let process = try Program.launch(
+                "/usr/bin/env",
                 ["python3", "-u", script, "--cert", pki.serverCertificate, "--key", pki.serverKey, "--client-ca", pki.caCertificate]
-                + tokens.flatMap { ["--token", $0] }
-            let stdin = Pipe()
-            let stdout = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            process.standardError = FileHandle.standardError
-            let lines = LineQueue(stdout.fileHandleForReading)
-            try process.run()
+                    + tokens.flatMap { ["--token", $0] },
+                stdin: .pipe, stdout: .pipe, stderr: .inherit)
+            let input = FileHandle(fileDescriptor: process.stdin ?? -1, closeOnDealloc: true)
+            let lines = LineQueue(FileHandle(fileDescriptor: process.stdout ?? -1, closeOnDealloc: true))
             guard let first = try await lines.next(),
                 let hello = try? JSONValue.parse(Array(first.utf8)),
                 let port = hello["port"]?.intValue, let proxyPort = hello["proxyPort"]?.intValue
             else {
-                process.terminate()
+                process.signal(SIGTERM)
+                try? input.close()
+                _ = try? await blocking { process.wait() }
                 throw TestFailure("the fake apiserver did not start")
             }
-            return KubeTestServer(
-                pki: pki, port: Int(port), proxyPort: Int(proxyPort), process: process, input: stdin.fileHandleForWriting, lines: lines)
+            return KubeTestServer(pki: pki, port: Int(port), proxyPort: Int(proxyPort), process: process, input: input, lines: lines)
         } catch {
             directory.remove()
             throw error
@@ -80,14 +76,13 @@ final class KubeTestServer: Sendable {
     /// Stops the process and removes its files.
     func stop() async {
         try? input.close()
-        if let process = process.withLock({ state -> Process? in
+        if let process = process.withLock({ state -> Program.Running? in
             defer { state = nil }
             return state
         }) {
-            let child = Unchecked(value: process)
             _ = try? await blocking {
-                kill(child.value.processIdentifier, SIGTERM)
-                child.value.waitUntilExit()
+                process.signal(SIGTERM)
+                return process.wait()
             }
         }
         pki.directory.remove()
@@ -146,8 +141,11 @@ final class LineQueue: Sendable {
 
     private let state = Mutex(State())
     private let gate = AsyncGate()
+    /// Kept so the descriptor stays open as long as the queue reads it.
+    private let handle: FileHandle
 
     init(_ handle: FileHandle) {
+        self.handle = handle
         handle.readabilityHandler = { [self] handle in
             let data = handle.availableData
             let (waiter, line): (CheckedContinuation<String?, Never>?, String??) = self.state.withLock { state in

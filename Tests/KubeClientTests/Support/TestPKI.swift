@@ -1,3 +1,4 @@
+import CubicleModel
 import CubicleTestSupport
 import Foundation
 
@@ -38,18 +39,9 @@ struct TestPKI: Sendable {
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> String {
         try await blocking {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            if let environment { process.environment = environment }
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let text = String(decoding: data, as: UTF8.self)
-            guard process.terminationStatus == 0 else {
+            let outcome = try Program.run(executable, arguments, environment: environment)
+            let text = outcome.output + outcome.errors
+            guard outcome.succeeded else {
                 throw TestFailure("\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
             }
             return text
