@@ -1,3 +1,4 @@
+import CubicleModel
 import Foundation
 
 /// A child process with its stdin and stdout on pipes this process reads and writes directly
@@ -37,19 +38,8 @@ struct Child: Sendable {
         defer { for pointer in argv { free(pointer) } }
         // Threads of this process block most signals and the bench ignores SIGPIPE; the child
         // must start with neither, or it could not be stopped with SIGTERM.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, program, &actions, &attributes, argv, environ)
+        let result = Program.withCleanSignals { posix_spawn(&pid, program, &actions, $0, argv, environ) }
         close(input[0])
         close(output[1])
         guard result == 0 else {

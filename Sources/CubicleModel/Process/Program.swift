@@ -119,17 +119,6 @@ public enum Program {
                 posix_spawn_file_actions_adddup2(&actions, child, target)
             }
         }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
         let (path, vector) = workingDirectory.map { ("/usr/bin/env", ["/usr/bin/env", "--chdir", $0, executable] + arguments) }
             ?? (executable, [executable] + arguments)
         let argv = vector.map { strdup($0) } + [nil]
@@ -139,9 +128,26 @@ public enum Program {
             for pointer in envp { free(pointer) }
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        let result = withCleanSignals { posix_spawn(&pid, path, &actions, $0, argv, envp) }
         guard result == 0 else { throw fail(result) }
         return Running(pid: pid, stdin: parentEnds[0], stdout: parentEnds[1], stderr: parentEnds[2])
+    }
+
+    /// Runs `body` with spawn attributes that start a child with no blocked signal and every
+    /// signal at its default disposition (this process's threads block or ignore some, and a
+    /// child inheriting that could not be stopped), plus `extraFlags` (e.g. setsid).
+    public static func withCleanSignals<T>(extraFlags: Int32 = 0, _ body: (UnsafePointer<posix_spawnattr_t>) throws -> T) rethrows -> T {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | extraFlags))
+        return try body(&attributes)
     }
 
     /// Runs a program to completion: `input` (or the file `inputFile`) on its stdin, stdout and

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CubicleModel
 
 /// Everything `posix_spawn` needs for one child, plus the per-thread state the spawning thread
 /// takes on for the duration of the call so the child is born inside the pod.
@@ -58,19 +59,6 @@ enum Spawner {
         // Descriptors opened elsewhere in the process without O_CLOEXEC must not leak into pods.
         _ = LinuxCalls.addCloseFrom(&actions, request.fd3 == nil ? 3 : 4)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        var everySignal = sigset_t()
-        sigfillset(&everySignal)
-        posix_spawnattr_setsigdefault(&attributes, &everySignal)
-        var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
-        if request.newSession { flags |= LinuxCalls.spawnSetSID }
-        posix_spawnattr_setflags(&attributes, Int16(flags))
-
         let argv = request.arguments.map { strdup($0) } + [nil]
         let envp = request.environment.map { strdup($0) } + [nil]
         defer {
@@ -86,7 +74,9 @@ enum Spawner {
             }
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, request.executable, &actions, &attributes, argv, envp)
+        let result = Program.withCleanSignals(extraFlags: request.newSession ? LinuxCalls.spawnSetSID : 0) {
+            posix_spawn(&pid, request.executable, &actions, $0, argv, envp)
+        }
         if request.pidNamespace != nil {
             // Restoring cannot fail for our own namespace; if it somehow did, this thread's
             // later children would land in a pod, so fail loudly rather than carry on.
