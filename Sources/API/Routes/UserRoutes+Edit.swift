@@ -42,6 +42,11 @@ extension UserRoutes {
         try caller.requireAdmin()
         let username = try caller.resolve(segment)
         guard username != caller.username else { throw APIError(.conflict, .conflict, "an admin cannot delete themselves") }
+        // A config-file user would only come back at the next start.
+        if let existing = try? await dependencies.store.users.get(username), existing.source == .static {
+            throw APIError(
+                .conflict, .conflict, "user \(username) is declared in the config file (auth.staticUsers); remove it there (lock it here meanwhile)")
+        }
         let workspaces = try await dependencies.provisioner.workspaces(ownedBy: username)
         guard workspaces.isEmpty else {
             let names = workspaces.prefix(5).map(\.name).joined(separator: ", ")

@@ -13,7 +13,9 @@ enum AuthBootstrap {
     /// (internal tokens live minutes, so nothing still valid was signed by them).
     static let keyRotation: TimeInterval = 30 * 86400
 
-    /// Creates the config file's static users, or brings them in line with it.
+    /// Creates the config file's static users, or brings them in line with it. `locked: true` in
+    /// the file always locks; `locked: false` (the default) never unlocks a user an admin locked
+    /// through the API, so a restart cannot undo an emergency lock.
     static func applyStaticUsers(_ users: [ConfigFile.StaticUser], store: any CubicleStore, logger: Logger) async throws {
         for declared in users {
             guard Username.isValid(declared.username) else {
@@ -25,7 +27,7 @@ enum AuthBootstrap {
                     declared.username,
                     with: UserPatch(
                         fullname: declared.fullname, email: declared.email, uid: declared.uid, gid: declared.gid, roles: declared.roles,
-                        blueprints: declared.blueprints, source: .static, locked: declared.locked))
+                        blueprints: declared.blueprints, source: .static, locked: declared.locked ? true : nil))
             } catch let error as StoreError where error.code == .notFound {
                 _ = try await store.users.create(
                     NewUser(

@@ -1,3 +1,4 @@
+import App
 import CubicleModel
 import CubicleTestSupport
 import Foundation
@@ -99,5 +100,28 @@ import Testing
             // Admins cannot delete themselves.
             #expect(try await server.request("DELETE", "/api/v1/users/admin").status == 409)
         }
+    }
+
+    /// A restart brings static users in line with the config file, but never undoes a lock an
+    /// admin set through the API; a static user cannot be deleted through the API either.
+    @Test func anAPILockOfAStaticUserSurvivesARestartAndStaticUsersAreNotDeletable() async throws {
+        let file = try ConfigFile.parse("auth:\n  staticUsers:\n    - username: carol\n      fullname: Carol\n")
+        var server = try await ServerHarness.start(file: file)
+        do {
+            #expect(try await server.request("GET", "/api/v1/users/carol/profile").json()["locked"] as? Bool == false)
+            let locked = try await server.request("PATCH", "/api/v1/users/carol/profile", body: #"{"locked":true,"fullname":"Changed"}"#)
+            #expect(locked.status == 200)
+            server = try await server.restarted()
+            let carol = try await server.request("GET", "/api/v1/users/carol/profile").json()
+            #expect(carol["locked"] as? Bool == true, "the restart unlocked carol")
+            #expect(carol["fullname"] as? String == "Carol", "the config file's fields win at start")
+            let deleted = try await server.request("DELETE", "/api/v1/users/carol")
+            #expect(deleted.status == 409)
+            #expect(String(decoding: deleted.body, as: UTF8.self).contains("auth.staticUsers"))
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
     }
 }
