@@ -17,10 +17,8 @@ struct SandboxRecoveryTests {
         _ = try await sandbox.startContainer(ContainerSpec(
             name: "daemon", argv: ["/bin/sh", "-c", "(setsid sleep 1006 &); exec sleep 1007"]))
         #expect(await eventually { livePIDs(inNamespace: namespace).count >= 4 })
-        // The pod's processes by identity: a namespace's inode number is reused once the namespace
-        // is gone, so "nothing lives in that namespace" could later see another test's pod.
-        let victims = livePIDs(inNamespace: namespace).compactMap { pid in ProcFS.stat(pid).map { (pid, $0.startTime) } }
-        #expect(victims.count >= 4)
+        let victims = processIdentities(inNamespace: namespace)
+        #expect(victims.count >= 3)  // the pod's init, sleep 1007, sleep 1006 (the subshell between them may be gone)
         let upper = sandbox.paths.upper
         let cgroups = sandbox.cgroup?.directories ?? []
 
@@ -30,8 +28,7 @@ struct SandboxRecoveryTests {
         #expect(report.recoveredPods == [sandbox.spec.podUID])
         #expect(report.killedProcesses >= 4)
         #expect(report.stalePIDs == 0)
-        let survivors = victims.filter { ProcFS.isSameProcess($0.0, startTime: $0.1) }
-        #expect(survivors.isEmpty, "still alive: \(survivors.map(\.0))")
+        #expect(survivors(victims).isEmpty, "still alive: \(survivors(victims))")
         #expect(MountTable.mountPoints(under: sandbox.paths.podDirectory).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: upper))
         #expect(!FileManager.default.fileExists(atPath: sandbox.recordFile))
