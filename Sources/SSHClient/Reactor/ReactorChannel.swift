@@ -234,20 +234,23 @@ final class ReactorChannel {
             // fragment the heap (peak RSS then creeps up with the output size).
             let scratch = session.loop.scratchBuffer(capacity: held)
             let count = Int(ssh_channel_read_timeout(channel, scratch.baseAddress, UInt32(held), isStderr, 0))
-            // The read may have processed packets whose data callback found our buffer full and
-            // left bytes in libssh: what libssh holds now is still pending. Setting it to zero
-            // here lost the tail of a fast stream once the remote closed.
             guard raw != nil else { break }
-            setPending(stream, max(0, Int(ssh_channel_poll(channel, isStderr))))
-            guard count > 0 else { continue }
-            _ = core.output.reserve(count)
-            var start = 0
-            while start < count {
-                let end = min(count, start + Self.resumeChunkBytes)
-                let bytes = [UInt8](UnsafeRawBufferPointer(rebasing: scratch[start..<end]))
-                core.output.yield(SSHChunk(stream: stream, bytes: bytes), bytes: bytes.count)
-                start = end
+            if count > 0 {
+                _ = core.output.reserve(count)
+                var start = 0
+                while start < count {
+                    let end = min(count, start + Self.resumeChunkBytes)
+                    let bytes = [UInt8](UnsafeRawBufferPointer(rebasing: scratch[start..<end]))
+                    core.output.yield(SSHChunk(stream: stream, bytes: bytes), bytes: bytes.count)
+                    start = end
+                }
             }
+            // Only now ask what libssh still holds (zero would lose the tail of a fast stream
+            // once the remote closed). With its buffer empty, ssh_channel_poll processes incoming
+            // packets, and their data callback hands newer bytes on: asked before the bytes just
+            // read were handed on, it put newer output ahead of older.
+            setPending(stream, max(0, Int(ssh_channel_poll(channel, isStderr))))
+            guard raw != nil else { break }
         }
         checkFinished()
     }

@@ -70,6 +70,33 @@ import Testing
         }
     }
 
+    /// Output read by a consumer that keeps falling behind arrives whole and in order: every
+    /// resume of kept-back output must hand the older bytes on before any that arrive meanwhile.
+    @Test func outputReadInFitsAndStartsArrivesInOrder() async throws {
+        try await withSSHD { sshd in
+            try await withReactor { reactor in
+                let session = try await reactor.connect(to: sshd.target())
+                let expected = Array((1...700_000).map { "\($0)\n" }.joined().utf8)
+                // A few rounds: the race this guards against does not lose every time.
+                for round in 1...3 {
+                    let channel = try await session.exec("seq 1 700000")
+                    var received: [UInt8] = []
+                    var chunks = 0
+                    for try await chunk in channel.output where chunk.stream == .stdout {
+                        received += chunk.bytes
+                        chunks += 1
+                        // Fall behind now and then, so the channel keeps stopping and resuming.
+                        if chunks % 8 == 0 { try await Task.sleep(for: .milliseconds(2)) }
+                    }
+                    #expect(received.count == expected.count, "round \(round)")
+                    let firstDifference = zip(received, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                    #expect(firstDifference == nil, "round \(round): output differs from byte \(firstDifference ?? -1) on")
+                    #expect(try await channel.exitStatus() == SSHExit(code: 0))
+                }
+            }
+        }
+    }
+
     @Test func environmentVariablesReachTheProgram() async throws {
         try await withSSHD { sshd in
             try await withReactor { reactor in
