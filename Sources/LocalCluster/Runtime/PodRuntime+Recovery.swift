@@ -54,19 +54,16 @@ extension PodRuntime {
     private func recover(_ record: SandboxRecord, file: String, prepared: Prepared, report: inout RecoveryReport) async {
         let layout = prepared.support.cgroupLayout ?? CgroupLayout(version: 1, hierarchies: [])
         let cgroup = record.cgroups.isEmpty ? nil : CgroupNode(layout: layout, directories: record.cgroups)
-        let (killed, stale, victims) = await RuntimeWorker.shared.run { () -> (Int, Int, [(pid_t, UInt64)]) in
+        let (killed, stale, victims) = await RuntimeWorker.shared.run { () -> (Int, Int, [SandboxRecord.ProcessIdentity]) in
             var killed = 0, stale = 0
-            var victims: [(pid_t, UInt64)] = []
+            var victims: [SandboxRecord.ProcessIdentity] = []
             if let infra = record.infra {
                 if ProcFS.isSameProcess(infra.pid, startTime: infra.startTime),
                    let namespace = record.pidNamespace, ProcFS.pidNamespace(infra.pid) == namespace {
-                    // Killing a PID namespace's init kills every process in it. They are awaited
-                    // by pid and start time: once the namespace is gone the kernel gives its
-                    // number to the next new namespace, whose processes are no leftovers.
-                    let members = ProcFS.processes(inNamespace: namespace)
-                    let identities = members.compactMap { pid in ProcFS.stat(pid).map { (pid, $0.startTime) } }
+                    // Killing a PID namespace's init kills every process in it.
+                    let members = ProcFS.identities(inNamespace: namespace)
                     killed += members.count
-                    if ProcFS.signalIfSame(infra.pid, startTime: infra.startTime, signal: SIGKILL) { victims = identities }
+                    if ProcFS.signalIfSame(infra.pid, startTime: infra.startTime, signal: SIGKILL) { victims = members }
                 } else if ProcFS.stat(infra.pid) != nil {
                     stale += 1
                 }
@@ -84,7 +81,7 @@ extension PodRuntime {
         report.killedProcesses += killed
         report.stalePIDs += stale
         let gone = await Polling.until(timeSource, timeout: PodSandbox.teardownTimeout) {
-            let victimsGone = victims.allSatisfy { !ProcFS.isSameProcess($0.0, startTime: $0.1) }
+            let victimsGone = ProcFS.survivors(victims).isEmpty
             let cgroupEmpty = cgroup.map { node in
                 node.processes().allSatisfy { ProcFS.stat($0).map { $0.state == "Z" } ?? true }
             } ?? true

@@ -62,19 +62,17 @@ extension PodSandbox {
     /// Kills the namespace holder and cleans up everything but logs and volumes.
     private func tearDown() async {
         let infra = infra, namespace = pidNamespace, cgroup = cgroup, paths = paths, recordFile = recordFile
-        // The namespace's processes are awaited by pid and start time: once the namespace is
-        // gone the kernel gives its number to the next new namespace (another pod's).
-        let members = await RuntimeWorker.shared.run { () -> [(pid_t, UInt64)] in
+        let members = await RuntimeWorker.shared.run { () -> [SandboxRecord.ProcessIdentity] in
             // Only while the pod's init lives is the namespace number still the pod's.
             guard ProcFS.isSameProcess(infra.pid, startTime: infra.startTime), ProcFS.pidNamespace(infra.pid) == namespace else { return [] }
-            let members = ProcFS.processes(inNamespace: namespace).compactMap { pid in ProcFS.stat(pid).map { (pid, $0.startTime) } }
+            let members = ProcFS.identities(inNamespace: namespace)
             ProcFS.signalIfSame(infra.pid, startTime: infra.startTime, signal: SIGKILL)
             return members
         }
         launcher.signal(SIGKILL)
         _ = await launcher.wait()
         let emptied = await Polling.until(timeSource, timeout: Self.teardownTimeout) {
-            members.allSatisfy { !ProcFS.isSameProcess($0.0, startTime: $0.1) }
+            ProcFS.survivors(members).isEmpty
         }
         if !emptied { logger.error("processes of the pod survived its PID namespace's end") }
         if let cgroup {

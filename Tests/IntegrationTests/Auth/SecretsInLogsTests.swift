@@ -69,6 +69,11 @@ import Testing
             }
             await kube.shutdown()
             secrets["workspace token"] = workspaceToken
+            // The Secret can exist before the server's watch has seen the workspace; the token is
+            // only honoured for a workspace the server knows.
+            try await eventually("the server knows \(workspace)", within: 60) {
+                try await ServerHarness.exchange("GET", url + "/workspaces/\(workspace)", bearer: pat).status == 200
+            }
             let issued = try await ServerHarness.exchange("POST", url + "/internal/users/gina/token", bearer: workspaceToken)
             #expect(issued.status == 200)
             let jwt = try #require(try issued.json()["token"] as? String)

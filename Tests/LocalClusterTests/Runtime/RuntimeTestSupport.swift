@@ -118,18 +118,6 @@ func livePIDs(inNamespace namespace: String) -> [pid_t] {
     ProcFS.processes(inNamespace: namespace)
 }
 
-/// The live processes of a pid namespace by pid and start time. Check those for survivors, not
-/// the namespace: the kernel gives a dead namespace's number to the next new one (another
-/// test's pod).
-func processIdentities(inNamespace namespace: String) -> [(pid: pid_t, startTime: UInt64)] {
-    livePIDs(inNamespace: namespace).compactMap { pid in ProcFS.stat(pid).map { (pid, $0.startTime) } }
-}
-
-/// Those of `identities` still alive (and not zombies).
-func survivors(_ identities: [(pid: pid_t, startTime: UInt64)]) -> [pid_t] {
-    identities.filter { ProcFS.isSameProcess($0.pid, startTime: $0.startTime) }.map(\.pid)
-}
-
 /// The pid namespace of a host pid.
 func pidNamespace(of pid: pid_t) -> String? {
     ProcFS.pidNamespace(pid)
@@ -157,7 +145,7 @@ func freePort(on ip: String) throws -> UInt16 {
 
 /// `GET /` over plain HTTP/1.0 on a background thread; retries connecting until `timeout`
 /// (the server inside the pod may still be starting).
-func httpGet(_ ip: String, _ port: UInt16, timeout: Double = 15) async -> String? {
+func httpGet(_ ip: String, _ port: UInt16, timeout: Double = 60) async -> String? {
     await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
         DispatchQueue.global().async {
             let deadline = Date().addingTimeInterval(timeout)

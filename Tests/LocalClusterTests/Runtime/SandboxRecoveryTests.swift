@@ -17,7 +17,7 @@ struct SandboxRecoveryTests {
         _ = try await sandbox.startContainer(ContainerSpec(
             name: "daemon", argv: ["/bin/sh", "-c", "(setsid sleep 1006 &); exec sleep 1007"]))
         #expect(await eventually { livePIDs(inNamespace: namespace).count >= 4 })
-        let victims = processIdentities(inNamespace: namespace)
+        let victims = ProcFS.identities(inNamespace: namespace)
         #expect(victims.count >= 3)  // the pod's init, sleep 1007, sleep 1006 (the subshell between them may be gone)
         let upper = sandbox.paths.upper
         let cgroups = sandbox.cgroup?.directories ?? []
@@ -28,7 +28,7 @@ struct SandboxRecoveryTests {
         #expect(report.recoveredPods == [sandbox.spec.podUID])
         #expect(report.killedProcesses >= 4)
         #expect(report.stalePIDs == 0)
-        #expect(survivors(victims).isEmpty, "still alive: \(survivors(victims))")
+        #expect(ProcFS.survivors(victims).isEmpty, "still alive: \(ProcFS.survivors(victims).map(\.pid))")
         #expect(MountTable.mountPoints(under: sandbox.paths.podDirectory).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: upper))
         #expect(!FileManager.default.fileExists(atPath: sandbox.recordFile))

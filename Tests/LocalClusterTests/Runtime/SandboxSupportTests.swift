@@ -114,10 +114,10 @@ struct SandboxSupportTests {
                 name: "daemon", argv: ["/bin/sh", "-c", "trap 'exit 9' TERM; echo up; while :; do sleep 1; done"]))
             #expect(await eventually { ((try? String(contentsOfFile: daemon.logPath, encoding: .utf8)) ?? "").contains("up") })
             let stopped = await daemon.stop(grace: .seconds(30))
-            let members = processIdentities(inNamespace: namespace)
+            let members = ProcFS.identities(inNamespace: namespace)
             await sandbox.stop(grace: .seconds(1))
             let owner = (try? FileManager.default.attributesOfItem(atPath: work + "/made"))?[.ownerAccountID] as? NSNumber
-            return (look, stopped, survivors(members).isEmpty, owner?.uint32Value)
+            return (look, stopped, ProcFS.survivors(members).isEmpty, owner?.uint32Value)
         }
         #expect(look.exit == .exited(0), "log: \(look.log)")
         let lines = look.log.split(separator: "\n").map(String.init)

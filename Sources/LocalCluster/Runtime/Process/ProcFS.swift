@@ -57,6 +57,18 @@ enum ProcFS {
         }
     }
 
+    /// The live processes in a PID namespace by identity. Await their end through these, never
+    /// through the namespace: once a namespace is gone the kernel gives its number to the next
+    /// new one (another pod's), whose processes would look like survivors.
+    static func identities(inNamespace namespace: String) -> [SandboxRecord.ProcessIdentity] {
+        processes(inNamespace: namespace).compactMap { pid in stat(pid).map { SandboxRecord.ProcessIdentity(pid: pid, startTime: $0.startTime) } }
+    }
+
+    /// Those of `identities` that still run (zombies excluded).
+    static func survivors(_ identities: [SandboxRecord.ProcessIdentity]) -> [SandboxRecord.ProcessIdentity] {
+        identities.filter { isSameProcess($0.pid, startTime: $0.startTime) }
+    }
+
     /// The live processes whose session id is `session`.
     static func processes(inSession session: pid_t) -> [pid_t] {
         allPIDs().filter { pid in
