@@ -47,10 +47,18 @@ run: build
 local-cluster: build
 	$(SWIFT) run cubicle local-cluster --listen $(CLUSTER_LISTEN) --data-dir $(DATA_DIR)/cluster
 
-## test: build and run every test suite.
+## test: build and run every test suite. The whole output also goes to $(TEST_LOG); when a test fails,
+##       the failures are repeated at the end so that the last lines of a long log name them.
+TEST_LOG     := .build/test.log
 test: deps pytools
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
+	@{ $(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS) 2>&1; echo $$? > $(TEST_LOG).rc; } | tee $(TEST_LOG); \
+	rc=$$(cat $(TEST_LOG).rc); \
+	if [ "$$rc" != 0 ]; then \
+	  echo "--- failures (exit $$rc; whole log in $(TEST_LOG)) ---"; \
+	  grep -E '✘|↳' $(TEST_LOG) | grep -v 'Test run with' | cut -c1-600 | head -n 40; \
+	fi; \
+	exit $$rc
 
 ## soak: the long fault variants (100 provisions under API faults, 50 killed mid-provision).
 soak: deps

@@ -119,7 +119,6 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "App", "API", "KubeClient", "LocalCluster", "CubicleModel", "CubicleTestSupport", "CubicleMetrics", logging, crypto,
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict
         ),

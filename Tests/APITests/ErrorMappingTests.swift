@@ -1,6 +1,7 @@
 import CubicleModel
 import Foundation
 import Hummingbird
+import NIOHTTP1
 import Testing
 
 @testable import API
@@ -69,6 +70,20 @@ private struct Named: Decodable {
         #expect(error.message == "internal error")
         #expect(!String(decoding: error.body, as: UTF8.self).contains("secret.db"))
         #expect(unexpected)
+    }
+
+    @Test func aRequestCutOffMidBodyIsTheClientsFaultNotABug() {
+        let (error, unexpected) = ErrorMapping.apiError(for: HTTPParserError.invalidEOFState)
+        #expect(error.status == .badRequest && error.code == .invalidRequest)
+        #expect(error.message.contains("stream ended"))
+        #expect(!unexpected)
+    }
+
+    @Test func aCancelledRequestIsNotLoggedAsABug() {
+        let (error, unexpected) = ErrorMapping.apiError(for: CancellationError())
+        #expect(error.status == .internalServerError && error.code == .internalError)
+        #expect(error.message.contains("cancelled"))
+        #expect(!unexpected)
     }
 
     @Test func internalCodedErrorsHideTheirMessage() {

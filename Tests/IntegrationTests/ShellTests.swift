@@ -62,6 +62,31 @@ import Testing
         #expect(ending.status?["status"] as? String == "Success")
     }
 
+    /// Many short commands at once each end with their whole output, their status and a normal
+    /// close, however their bytes are split into TCP segments (a short command's output, status
+    /// and close frame often share one segment with the `101` answer).
+    @Test func shortCommandsAtOnceEachEndWithOutputStatusAndClose() async throws {
+        let fixture = try ShellWorkspace.get()
+        let endings = try await withThrowingTaskGroup(of: (String, ShellClient.Ending).self) { group in
+            var endings: [(String, ShellClient.Ending)] = []
+            for index in 0..<96 {
+                if index >= 12, let ending = try await group.next() { endings.append(ending) }
+                group.addTask {
+                    let shell = ShellClient.connect(fixture.server, path: fixture.path("tty=false&command=echo&command=short-\(index)"))
+                    let ending = try await shell.ending()
+                    return (shell.stdout == "short-\(index)\n" ? "" : "command \(index) printed \(shell.stdout.debugDescription)", ending)
+                }
+            }
+            for try await ending in group { endings.append(ending) }
+            return endings
+        }
+        #expect(endings.count == 96)
+        for (problem, ending) in endings {
+            #expect(problem.isEmpty, "\(problem)")
+            #expect(ending.status?["status"] as? String == "Success" && ending.closeCode == 1000, "\(ending.summary)")
+        }
+    }
+
     /// Output read as fast as it comes arrives whole, tail included, before the exit status and
     /// a normal close (a release-build benchmark once lost the last 220 KiB of 256 MiB).
     @Test func bulkOutputArrivesWholeBeforeItsStatus() async throws {

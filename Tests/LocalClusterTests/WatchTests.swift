@@ -155,6 +155,8 @@ struct WatchTests {
             _ = try await test.request("POST", "/api/v1/namespaces/default/configmaps", json: ObjectSemanticsTests.configMap("two"))
             let watch = try test.stream("/api/v1/namespaces/default/configmaps?watch=1&fieldSelector=metadata.name%3Dtwo")
             defer { watch.signal(SIGTERM) }
+            // The watch is registered once its initial state (only "two") has arrived.
+            #expect(await Self.event(watch, where: Self.isEvent("ADDED", named: "two")) != nil)
             _ = try await test.request("DELETE", "/api/v1/namespaces/default/configmaps/one")
             _ = try await test.request("DELETE", "/api/v1/namespaces/default/configmaps/two")
             #expect(await Self.event(watch, where: Self.isEvent("DELETED", named: "two")) != nil)

@@ -61,10 +61,10 @@ struct AppLifecycleTests {
             _ = try await workspace.json(AppDocument.self, "app-install", "tool")
             #expect(try await eventually { try await workspace.app("tool").status == "STOPPED" })
 
-            let tool = try await workspace.json(AppDocument.self, "app-start", "tool")
+            let tool = try await workspace.startApp("tool")
             #expect(tool.status == "RUNNING" && tool.restarts == 0 && tool.age != nil)
             let toolPID = try #require(tool.pid)
-            let web = try await workspace.json(AppDocument.self, "app-start", "web")
+            let web = try await workspace.startApp("web")
             #expect(web.status == "RUNNING", "\(web)")
             let webPID = try #require(web.pid)
             let page = try await httpGet(port: port)
@@ -95,7 +95,7 @@ struct AppLifecycleTests {
         let script = "sh -c 'trap \"\" TERM; while :; do sleep 1; done' & sleep 1000 & echo up; wait"
         let spec = TestBlueprints.spec(["busy": TestBlueprints.shell(script, restartPolicy: .always)])
         try await withAgentWorkspace(shell: shell, spec: spec) { workspace in
-            let started = try await workspace.json(AppDocument.self, "app-start", "busy")
+            let started = try await workspace.startApp("busy")
             let pid = try #require(started.pid)
             #expect(await eventually { await processes(inSession: pid).count >= 3 })
 

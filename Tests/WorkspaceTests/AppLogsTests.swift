@@ -98,9 +98,11 @@ struct AppLogsTests {
 
     @Test(arguments: AgentShell.allCases)
     func appLogIsRotatedPastItsSizeBoundAndLogsReadBothFiles(shell: AgentShell) async throws {
-        // 120 lines of 50-odd bytes: past the 4000-byte bound once, never twice.
+        // 120 lines of 50-odd bytes: past the 4000-byte bound once, never twice. They are written
+        // in one burst, so the once-a-second rotation does not land among them (a line written in
+        // the instant of a copy-and-truncate rotation can be lost).
         let chatty = TestBlueprints.shell(
-            "i=0; while [ $i -lt 120 ]; do i=$((i + 1)); echo \"line $i of a chatty app, padding its lines to fifty\"; sleep 0.01; done; echo done-writing; exec sleep 1000")
+            "i=0; while [ $i -lt 120 ]; do i=$((i + 1)); echo \"line $i of a chatty app, padding its lines to fifty\"; done; echo done-writing; exec sleep 1000")
         try await withAgentWorkspace(
             shell: shell, spec: TestBlueprints.spec(["chatty": chatty]), environment: ["CUBICLE_APP_LOG_MAX_BYTES": "4000"]
         ) { workspace in

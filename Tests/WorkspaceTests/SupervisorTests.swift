@@ -57,7 +57,7 @@ struct SupervisorTests {
     func startingAnAppStartsASupervisorWhenNoneRuns(shell: AgentShell) async throws {
         try await withAgentWorkspace(shell: shell, spec: TestBlueprints.spec(["talker": Self.talker])) { workspace in
             #expect(workspace.supervisorPID() == nil)
-            let started = try await workspace.json(AppDocument.self, "app-start", "talker")
+            let started = try await workspace.startApp("talker")
             #expect(started.status == "RUNNING")
             let supervisor = try #require(workspace.supervisorPID())
             #expect(await isAlive(supervisor))

@@ -1,6 +1,7 @@
 import CubicleModel
 import Foundation
 import Hummingbird
+import NIOHTTP1
 
 /// Turns whatever a handler threw into the API's error shape: coded module errors keep their
 /// code, Hummingbird's own errors (unknown route, body too large) get theirs, and anything
@@ -38,6 +39,13 @@ enum ErrorMapping {
             return (fromHTTP(error), false)
         case let error as any HTTPResponseError:
             return (APIError(error.status, code(for: error.status), error.status.reasonPhrase), false)
+        case is CancellationError:
+            // The server is stopping or the client went away mid-request: not a bug, and nobody
+            // is likely to read the answer.
+            return (APIError(.internalServerError, .internalError, "the request was cancelled: the server is stopping or the client went away"), false)
+        case let error as HTTPParserError:
+            // The client sent bytes that are not HTTP, or went away in the middle of its body.
+            return (APIError.invalid("the request could not be read: \(error)"), false)
         case let error as DecodingError:
             return (APIError.invalid("the request body is not the JSON this endpoint expects: \(JSONBody.describe(error))"), false)
         default:

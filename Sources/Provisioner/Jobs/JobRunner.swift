@@ -174,6 +174,13 @@ struct JobRunner: Sendable {
             ResourceType.persistentVolumeClaims, namespace: settings.namespace,
             labelSelector: "\(selector),!\(Labels.retain)")
         try await waitForPodGone(job)
+        // The API answers from the observer: the job ends once the observer has seen the anchor
+        // Secret go too, so a GET after a finished delete answers 404 (its watch can lag the pods').
+        do {
+            try await waitUntil(name, deadline: time.now.addingTimeInterval(settings.stopTimeout)) { $0.anchor == nil && $0.pod == nil }
+        } catch let error as ProvisionerError where error.code == .timeout {
+            logger.warning("the deleted workspace's Secret is still in the cluster view", metadata: ["workspace": "\(name)"])
+        }
         _ = try? await client.delete(ResourceType.leases, name: WorkspaceLease.name(for: name), namespace: settings.namespace)
         await note(job, type: .status, status: "Deleted", message: "the workspace is gone")
         return .succeeded

@@ -38,6 +38,7 @@ final class RawWebSocket: Sendable {
     /// The status line and headers of the handshake answer.
     let head: String
     private let parser: Mutex<FrameParser>
+    private let writing = Mutex(())
 
     private init(connection: RawHTTP, head: String, leftover: [UInt8]) {
         self.connection = connection
@@ -50,19 +51,21 @@ final class RawWebSocket: Sendable {
     /// The HTTP status of the handshake answer (101 when upgraded).
     var status: Int? { head.hasPrefix("HTTP/1.1 ") ? Int(head.dropFirst(9).prefix(3)) : nil }
 
-    /// The handshake request for `path`.
-    static func handshake(path: String, token: String, userAgent: String, protocols: [String] = ["v5.channel.k8s.io"]) -> [UInt8] {
+    /// The handshake request for `path`; without a `token` no `Authorization` header is sent
+    /// (a browser passes its token as a subprotocol instead).
+    static func handshake(path: String, token: String?, userAgent: String, protocols: [String] = ["v5.channel.k8s.io"]) -> [UInt8] {
         var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
         request += "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
         if !protocols.isEmpty { request += "Sec-WebSocket-Protocol: \(protocols.joined(separator: ", "))\r\n" }
-        request += "Authorization: Bearer \(token)\r\nUser-Agent: \(userAgent)\r\n\r\n"
+        if let token { request += "Authorization: Bearer \(token)\r\n" }
+        request += "User-Agent: \(userAgent)\r\n\r\n"
         return Array(request.utf8)
     }
 
     /// Connects and performs the handshake; `receiveBuffer` shrinks the socket's receive buffer
     /// (set before connecting so the TCP window stays small) for slow-reader tests.
     static func connect(
-        port: Int, path: String, token: String, userAgent: String, protocols: [String] = ["v5.channel.k8s.io"], receiveBuffer: Int32? = nil
+        port: Int, path: String, token: String?, userAgent: String, protocols: [String] = ["v5.channel.k8s.io"], receiveBuffer: Int32? = nil
     ) async throws -> RawWebSocket {
         let connection = try await RawHTTP.open(port: port, receiveBuffer: receiveBuffer)
         do {
@@ -98,17 +101,38 @@ final class RawWebSocket: Sendable {
 
     /// Sends one frame.
     func send(opcode: UInt8, _ payload: [UInt8], fin: Bool = true) async throws {
-        try await connection.send(Self.encode(opcode: opcode, payload, fin: fin))
+        try await sendRaw(Self.encode(opcode: opcode, payload, fin: fin))
     }
 
     /// Sends a binary kubectl-exec frame: `channel` then `bytes`.
     func send(channel: UInt8, _ bytes: [UInt8]) async throws { try await send(opcode: 0x2, [channel] + bytes) }
 
     /// Sends bytes as they are.
-    func sendRaw(_ bytes: [UInt8]) async throws { try await connection.send(bytes) }
+    func sendRaw(_ bytes: [UInt8]) async throws {
+        try await blocking { [self] in try self.sendNow(bytes) }
+    }
+
+    /// Sends every byte from the calling thread; one frame at a time, so a pong sent by the
+    /// reading thread never lands inside a frame another thread is sending.
+    private func sendNow(_ bytes: [UInt8]) throws {
+        let fd = connection.fd
+        try writing.withLock { _ in
+            var sent = 0
+            while sent < bytes.count {
+                let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard n > 0 else { throw TestFailure("send failed: \(errno)") }
+                sent += n
+            }
+        }
+    }
 
     /// The next server frame, or that the connection closed, or that `timeout` passed.
     func next(timeout: Double = 30) async throws -> Event {
+        // Frames already read are handed out without a trip to a blocking thread.
+        while let frame = parser.withLock({ $0.next() }) {
+            guard frame.opcode == 0x9 else { return .frame(frame) }
+            try? await send(opcode: 0xA, frame.payload)
+        }
         let fd = connection.fd
         return try await blocking { [self] in
             let deadline = Date().addingTimeInterval(timeout)
@@ -117,8 +141,7 @@ final class RawWebSocket: Sendable {
                 if let frame = self.parser.withLock({ $0.next() }) {
                     // Answer pings (the server pings every 20 s and closes 1001 without a pong).
                     guard frame.opcode == 0x9 else { return .frame(frame) }
-                    let pong = Self.encode(opcode: 0xA, frame.payload)
-                    _ = pong.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    try? self.sendNow(Self.encode(opcode: 0xA, frame.payload))
                     continue
                 }
                 let remaining = deadline.timeIntervalSinceNow
@@ -192,6 +215,13 @@ final class RawWebSocket: Sendable {
         var count: Int32 = 0
         _ = ioctl(connection.fd, UInt(FIONREAD), &count)
         return Int(count)
+    }
+
+    /// Shuts the connection down both ways without closing the descriptor: a read blocked on it
+    /// returns at once, and the server sees the client vanish.
+    func shutdown() async {
+        let fd = connection.fd
+        _ = try? await blocking { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     /// Closes the socket.

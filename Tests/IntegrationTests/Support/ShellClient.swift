@@ -1,14 +1,13 @@
 import CubicleTestSupport
 import Foundation
-import HTTPTypes
-import HummingbirdWSClient
-import Logging
-import NIOCore
-import NIOWebSocket
 import Synchronization
 
-/// A real WebSocket client speaking the kubectl exec framing to `/interactive`: it queues frames
-/// to send, records every frame received by channel, and reports the server's close frame.
+/// A WebSocket client speaking the kubectl exec framing to `/interactive`: it queues frames to
+/// send, records every frame received by channel, answers the server's close frame and reports
+/// it. It runs on a bare socket (`RawWebSocket`) and keeps whatever arrives together with the
+/// handshake answer: a short command's whole output, status and close frame can share one TCP
+/// segment with the `101`, and a client that dropped those bytes (as the NIO-based client this
+/// replaced did about once in fifty connections under load) saw a shell that never ended.
 final class ShellClient: Sendable {
     private enum Command: Sendable {
         case binary([UInt8])
@@ -20,6 +19,7 @@ final class ShellClient: Sendable {
         var stderr: [UInt8] = []
         var status: [UInt8]?
         var frames = 0
+        var upgraded = false
         var ended = false
         var closeCode: UInt16?
         var closeReason: String?
@@ -31,6 +31,7 @@ final class ShellClient: Sendable {
     private let commands: AsyncStream<Command>.Continuation
     private let transcript = Mutex(Transcript())
     private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
+    private let socket: Mutex<RawWebSocket?> = Mutex(nil)
 
     private init(commands: AsyncStream<Command>.Continuation, userAgent: String) {
         self.commands = commands
@@ -45,53 +46,78 @@ final class ShellClient: Sendable {
     ) -> ShellClient {
         let (stream, continuation) = AsyncStream<Command>.makeStream()
         let client = ShellClient(commands: continuation, userAgent: "shell-test-\(UUID().uuidString)")
-        var headers = HTTPFields()
-        headers[.userAgent] = client.userAgent
         let bearer = token ?? server.adminToken
         var offered = protocols
         if tokenInSubprotocol {
             let encoded = Data(bearer.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
                 .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             offered.append("base64url.bearer.authorization.k8s.io.\(encoded)")
-        } else {
-            headers[.authorization] = "Bearer \(bearer)"
         }
-        if !offered.isEmpty { headers[.secWebSocketProtocol] = offered.joined(separator: ", ") }
-        let url = server.url.replacingOccurrences(of: "http://", with: "ws://") + path
-        var logger = Logger(label: "shell-client")
-        logger.logLevel = .warning
+        let port = HostileHTTP.port(of: server.url)
         let task = Task {
+            var connected: RawWebSocket?
             do {
-                let close = try await WebSocketClient.connect(
-                    url: url, configuration: .init(maxFrameSize: 1 << 22, additionalHeaders: headers), logger: logger
-                ) { inbound, outbound, _ in
-                    let writer = Task {
-                        for await command in stream {
-                            switch command {
-                            case .binary(let bytes): try? await outbound.write(.binary(ByteBuffer(bytes: bytes)))
-                            case .text(let text): try? await outbound.write(.text(text))
-                            }
+                let socket = try await RawWebSocket.connect(
+                    port: port, path: path, token: tokenInSubprotocol ? nil : bearer, userAgent: client.userAgent, protocols: offered)
+                connected = socket
+                client.socket.withLock { $0 = socket }
+                guard socket.status == 101 else {
+                    throw TestFailure("the upgrade was refused: \(socket.head.split(separator: "\r\n").first ?? "")")
+                }
+                client.transcript.withLock { $0.upgraded = true }
+                let writer = Task {
+                    for await command in stream {
+                        switch command {
+                        case .binary(let bytes): try? await socket.send(opcode: 0x2, bytes)
+                        case .text(let text): try? await socket.send(opcode: 0x1, Array(text.utf8))
                         }
                     }
-                    defer { writer.cancel() }
-                    for try await message in inbound.messages(maxSize: 1 << 22) {
-                        guard case .binary(let buffer) = message else { continue }
-                        client.record(Array(buffer.readableBytesView))
-                        // A slow reader: the server's socket queue stays full to the end.
-                        if let pause = pauseAfterEachFrame { try await Task.sleep(for: pause) }
-                    }
                 }
-                client.transcript.withLock { state in
-                    state.closeCode = close.map { UInt16(webSocketErrorCode: $0.closeCode) }
-                    state.closeReason = close?.reason
-                }
+                var readFailure: (any Error)?
+                do { try await client.read(socket, pauseAfterEachFrame: pauseAfterEachFrame) } catch { readFailure = error }
+                // The descriptor is closed only once neither task can still use it.
+                client.commands.finish()
+                await writer.value
+                if let readFailure { throw readFailure }
             } catch {
                 client.transcript.withLock { $0.failure = "\(error)" }
             }
+            client.commands.finish()
+            await connected?.close()
             client.transcript.withLock { $0.ended = true }
         }
         client.task.withLock { $0 = task }
         return client
+    }
+
+    /// Reads frames until the server closes the connection, answering its close frame.
+    private func read(_ socket: RawWebSocket, pauseAfterEachFrame: Duration?) async throws {
+        var answered = false
+        while true {
+            switch try await socket.next(timeout: 1) {
+            case .frame(let frame) where frame.opcode == 0x8:
+                transcript.withLock { state in
+                    if state.closeCode == nil {
+                        state.closeCode = frame.closeCode ?? 1005
+                        state.closeReason = frame.closeReason
+                    }
+                }
+                if !answered {
+                    answered = true
+                    try? await socket.send(opcode: 0x8, Array(frame.payload.prefix(2)))
+                }
+            case .frame(let frame) where frame.opcode == 0x2:
+                record(frame.payload)
+                // A slow reader: the server's socket queue stays full to the end.
+                if let pause = pauseAfterEachFrame { try await Task.sleep(for: pause) }
+            case .frame:
+                continue
+            case .closed:
+                return
+            case .timedOut:
+                if Task.isCancelled { return }
+            }
+        }
     }
 
     private func record(_ frame: [UInt8]) {
@@ -120,9 +146,11 @@ final class ShellClient: Sendable {
     /// Sends a resize.
     func resize(cols: Int, rows: Int) { send([4] + Array(#"{"Width":\#(cols),"Height":\#(rows)}"#.utf8) + [0x0A]) }
 
-    /// Drops the connection without waiting for the program.
+    /// Drops the connection without waiting for the program (no close frame, as a client that
+    /// lost its network).
     func drop() async {
         commands.finish()
+        await socket.withLock { $0 }?.shutdown()
         let task = self.task.withLock { $0 }
         task?.cancel()
         await task?.value
@@ -155,22 +183,27 @@ final class ShellClient: Sendable {
         }
     }
 
+    /// What arrived so far, for a failure message.
+    var progress: String {
+        transcript.withLock { state in
+            let status = state.status.map { String(decoding: $0, as: UTF8.self) } ?? "none"
+            return "upgraded \(state.upgraded), \(state.frames) frames, stdout \(state.stdout.count) bytes "
+                + "\(String(decoding: state.stdout.suffix(200), as: UTF8.self).debugDescription), stderr \(state.stderr.count) bytes, "
+                + "status \(status), failure \(state.failure ?? "none")"
+        }
+    }
+
     /// Waits for the server to end the connection.
     func ending(within seconds: Double = 30) async throws -> Ending {
-        try await eventually("the server ends the connection", within: seconds) { transcript.withLock { $0.ended } }
+        do {
+            try await eventually("the server ends the connection", within: seconds) { transcript.withLock { $0.ended } }
+        } catch {
+            throw TestFailure("\(error); so far: \(progress)")
+        }
         return try transcript.withLock { state in
             Ending(
                 status: try state.status.map { try JSONObject(Data($0)) }, closeCode: state.closeCode, closeReason: state.closeReason,
                 failure: state.failure)
         }
-    }
-}
-
-extension UInt16 {
-    /// The wire number of a close code.
-    init(webSocketErrorCode code: WebSocketErrorCode) {
-        var buffer = ByteBuffer()
-        buffer.write(webSocketErrorCode: code)
-        self = buffer.readInteger(as: UInt16.self) ?? 0
     }
 }

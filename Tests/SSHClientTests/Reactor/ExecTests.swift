@@ -2,7 +2,7 @@ import Foundation
 import SSHClient
 import Testing
 
-@Suite(.timeLimit(.minutes(2))) struct ExecTests {
+@Suite(.timeLimit(.minutes(5))) struct ExecTests {
     @Test func execRunsTheCommandThroughTheLoginShell() async throws {
         try await withSSHD { sshd in
             try await withReactor { reactor in
@@ -89,8 +89,11 @@ import Testing
                         if chunks % 8 == 0 { try await Task.sleep(for: .milliseconds(2)) }
                     }
                     #expect(received.count == expected.count, "round \(round)")
-                    let firstDifference = zip(received, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-                    #expect(firstDifference == nil, "round \(round): output differs from byte \(firstDifference ?? -1) on")
+                    if received != expected {
+                        // Only a failure pays for finding where (the walk is slow in a debug build).
+                        let firstDifference = zip(received, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                        Issue.record("round \(round): output differs from byte \(firstDifference ?? min(received.count, expected.count)) on")
+                    }
                     #expect(try await channel.exitStatus() == SSHExit(code: 0))
                 }
             }
@@ -116,7 +119,7 @@ import Testing
             try await withReactor { reactor in
                 var options = SSHSessionOptions()
                 options.maxChannels = 1
-                options.channelOpenTimeout = 0.5
+                options.channelOpenTimeout = 3
                 let session = try await reactor.connect(to: sshd.target(), options: options)
                 let shell = try await session.openShell()
                 let error = await #expect(throws: SSHError.self) { _ = try await session.exec("true") }

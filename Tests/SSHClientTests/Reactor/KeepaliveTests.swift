@@ -27,11 +27,13 @@ import Testing
         try await withSSHD { sshd in
             try await withReactor { reactor in
                 var options = SSHSessionOptions()
-                options.keepaliveInterval = 0.1
-                options.keepaliveMaxMissed = 1
+                options.keepaliveInterval = 0.25
+                options.keepaliveMaxMissed = 3
                 let session = try await reactor.connect(to: sshd.target(), options: options)
-                // 1.5 s of silence is 15 keepalive intervals: only answered keepalives keep it alive.
-                let result = try await session.run("sleep 1.5; echo awake")
+                // 3 s of silence is 12 keepalive intervals, and an unanswered session dies after 4:
+                // only answered keepalives keep it alive. (Three misses are allowed so that a busy
+                // machine's scheduling stall is not taken for a dead server.)
+                let result = try await session.run("sleep 3; echo awake")
                 #expect(result.stdoutText == "awake\n")
                 #expect(session.isUsable)
             }

@@ -185,7 +185,7 @@ import Testing
     @Test func aFrozenServerFailsTheCallAndTheNextCallReconnects() async throws {
         try await withSSHD { sshd in
             var configuration = SFTPConfiguration()
-            configuration.operationTimeout = 1
+            configuration.operationTimeout = 3
             try await withSFTP(sshd.target(), configuration: configuration) { sftp in
                 let root = try await sftp.stat("/")
                 #expect(root.isDirectory)

@@ -84,6 +84,22 @@ struct AgentWorkspace: Sendable {
         try #require(try await apps().first { $0.name == name }, "no app \(name)")
     }
 
+    /// `agent app-start`, then the app once it runs. The agent answers after at most 5 s; on a
+    /// machine so busy that the supervisor has not started the app by then (or has not even
+    /// written its own pid file) the answer is `PENDING` (or `STOPPED`), so the app is then
+    /// awaited rather than the answer failed.
+    func startApp(_ name: String) async throws -> AppDocument {
+        let started = try await json(AppDocument.self, "app-start", name)
+        #expect(["RUNNING", "PENDING", "STOPPED"].contains(started.status), "app-start \(name): \(started)")
+        if started.status == "RUNNING", started.pid != nil { return started }
+        var running = started
+        _ = try await eventually(timeout: 60) {
+            running = try await app(name)
+            return running.status == "RUNNING" && running.pid != nil
+        }
+        return running
+    }
+
     /// The state directory of an app.
     func stateDirectory(_ key: String) -> String { home + "/.cubicle/apps/" + key }
 
