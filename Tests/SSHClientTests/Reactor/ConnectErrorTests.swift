@@ -36,7 +36,8 @@ import Testing
     @Test func aClosedPortIsReportedAsRefused() async throws {
         try await withReactor { reactor in
             let host = "127.0.0.1"
-            let port = try freePort(host: host)
+            let (fd, port) = try refusingPort(host: host)
+            defer { close(fd) }
             let target = SSHTarget(host: host, port: port, user: "root", clientKey: try SSHKeyPair.generateEd25519(),
                                    hostKey: try SSHKeyPair.generateEd25519().publicKey)
             let error = await #expect(throws: SSHError.self) { _ = try await reactor.connect(to: target) }
