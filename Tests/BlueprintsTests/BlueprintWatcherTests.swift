@@ -173,7 +173,10 @@ import Testing
         let catalog = try await harness.publication(2)
         #expect(catalog.names == ["a", "b", "c", "dev"])
         #expect(harness.watcher.reloadCount == 2)
-        #expect(!harness.watcher.hasPendingChange)
+        // The burst's three events are covered by that one reload; only an event that arrived
+        // after it (none is expected, but the directory is a real one) may leave a change pending.
+        let events = harness.watcher.changeEventCount
+        #expect(!harness.watcher.hasPendingChange || events > 3, "a change is pending after \(events) events")
         await harness.stop()
     }
 

@@ -86,6 +86,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let (apiError, unexpected) = ErrorMapping.apiError(for: error)
             if unexpected {
                 context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            } else if apiError.status.code >= 500 || error is HTTPParserError {
+                context.logger.debug("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             }
             return try apiError.response(from: request, context: context)
         }
