@@ -112,8 +112,8 @@ final class RawWebSocket: Sendable {
         try await blocking { [self] in try self.sendNow(bytes) }
     }
 
-    /// Sends every byte from the calling thread; one frame at a time, so a pong sent by the
-    /// reading thread never lands inside a frame another thread is sending.
+    /// Sends every byte from the calling thread; one frame at a time, so a pong the reader sends
+    /// never lands inside a frame a writer on another thread is sending.
     private func sendNow(_ bytes: [UInt8]) throws {
         let fd = connection.fd
         try writing.withLock { _ in
@@ -128,22 +128,24 @@ final class RawWebSocket: Sendable {
 
     /// The next server frame, or that the connection closed, or that `timeout` passed.
     func next(timeout: Double = 30) async throws -> Event {
-        // Frames already read are handed out without a trip to a blocking thread.
-        while let frame = parser.withLock({ $0.next() }) {
-            guard frame.opcode == 0x9 else { return .frame(frame) }
-            try? await send(opcode: 0xA, frame.payload)
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            // Frames already read are handed out without a trip to a blocking thread.
+            while let frame = parser.withLock({ $0.next() }) {
+                // Answer pings (the server pings every 20 s and closes 1001 without a pong).
+                guard frame.opcode == 0x9 else { return .frame(frame) }
+                try? await send(opcode: 0xA, frame.payload)
+            }
+            if let end = try await receive(until: deadline) { return end }
         }
+    }
+
+    /// Waits for bytes and feeds them to the parser; nil once some arrived, else how the wait ended.
+    private func receive(until deadline: Date) async throws -> Event? {
         let fd = connection.fd
         return try await blocking { [self] in
-            let deadline = Date().addingTimeInterval(timeout)
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
-                if let frame = self.parser.withLock({ $0.next() }) {
-                    // Answer pings (the server pings every 20 s and closes 1001 without a pong).
-                    guard frame.opcode == 0x9 else { return .frame(frame) }
-                    try? self.sendNow(Self.encode(opcode: 0xA, frame.payload))
-                    continue
-                }
                 let remaining = deadline.timeIntervalSinceNow
                 guard remaining > 0 else { return .timedOut }
                 var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -153,6 +155,7 @@ final class RawWebSocket: Sendable {
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if n <= 0 { return .closed }
                 self.parser.withLock { $0.feed(buffer[0..<n]) }
+                return nil
             }
         }
     }

@@ -55,11 +55,9 @@ final class ShellClient: Sendable {
         }
         let port = HostileHTTP.port(of: server.url)
         let task = Task {
-            var connected: RawWebSocket?
             do {
                 let socket = try await RawWebSocket.connect(
                     port: port, path: path, token: tokenInSubprotocol ? nil : bearer, userAgent: client.userAgent, protocols: offered)
-                connected = socket
                 client.socket.withLock { $0 = socket }
                 guard socket.status == 101 else {
                     throw TestFailure("the upgrade was refused: \(socket.head.split(separator: "\r\n").first ?? "")")
@@ -83,7 +81,7 @@ final class ShellClient: Sendable {
                 client.transcript.withLock { $0.failure = "\(error)" }
             }
             client.commands.finish()
-            await connected?.close()
+            await client.socket.withLock { $0 }?.close()
             client.transcript.withLock { $0.ended = true }
         }
         client.task.withLock { $0 = task }

@@ -1,3 +1,4 @@
+import CubicleTestSupport
 import Foundation
 import Glibc
 import SSHClient

@@ -173,36 +173,9 @@ func write(_ text: String, to path: String, mode: mode_t) throws {
 
 /// A TCP port that is free on `host` right now (bound by the OS, then released).
 func freePort(host: String) throws -> Int {
-    let (fd, port) = try boundSocket(host: host)
+    let (fd, port) = try refusingPort(host: host)
     close(fd)
     return port
-}
-
-/// A port on `host` that refuses connections for as long as the returned descriptor stays open:
-/// bound but not listening, so no other test can take it meanwhile.
-func refusingPort(host: String) throws -> (fd: Int32, port: Int) {
-    try boundSocket(host: host)
-}
-
-private func boundSocket(host: String) throws -> (fd: Int32, port: Int) {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    guard fd >= 0 else { throw FixtureError("socket failed") }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    inet_pton(AF_INET, host, &address.sin_addr)
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard bound == 0 else {
-        close(fd)
-        throw FixtureError("bind failed: \(errno)")
-    }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }
 
 /// True when a TCP connection to host:port succeeds right now.

@@ -93,10 +93,11 @@ struct AgentWorkspace: Sendable {
         #expect(["RUNNING", "PENDING", "STOPPED"].contains(started.status), "app-start \(name): \(started)")
         if started.status == "RUNNING", started.pid != nil { return started }
         var running = started
-        _ = try await eventually(timeout: 60) {
+        let ran = try await eventually(timeout: 60) {
             running = try await app(name)
             return running.status == "RUNNING" && running.pid != nil
         }
+        #expect(ran, "app \(name) never ran: \(running)")
         return running
     }
 
