@@ -13,7 +13,9 @@ struct ClusterConnection: Sendable {
     /// Runs the embedded cluster's kubelet until cancelled.
     var kubelet: (@Sendable () async -> Void)?
 
-    static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> ClusterConnection {
+    static func open(
+        _ configuration: ServerConfiguration, logger: Logger, makeLogger: CubicleServer.LoggerFactory
+    ) async throws -> ClusterConnection {
         if !configuration.forceEmbedded {
             if let path = configuration.kubeconfig {
                 return ClusterConnection(config: try await KubeConfig.load(path: path, context: configuration.context, environment: configuration.environment))
@@ -27,7 +29,7 @@ struct ClusterConnection: Sendable {
         let directory = (configuration.dataDirectory as NSString).appendingPathComponent("cluster")
         let cluster = LocalCluster(
             configuration: LocalClusterConfiguration(
-                dataDirectory: directory, logger: Logger(label: "cubicle.localcluster"),
+                dataDirectory: directory, logger: makeLogger("cubicle.localcluster"),
                 kubelet: configuration.kubelet == .process ? KubeletConfiguration(addressBlocks: configuration.podAddressBlocks) : nil))
         _ = try await cluster.start()
         let kubeconfigPath = (directory as NSString).appendingPathComponent("kubeconfig")

@@ -31,10 +31,15 @@ public enum CubicleServer {
         public var embeddedCluster: LocalCluster?
     }
 
-    /// Runs the server; `onReady` is called once the API accepts connections.
+    /// Makes the logger of one part of the server from its label (`cubicle.api`, `cubicle.kube`…).
+    public typealias LoggerFactory = @Sendable (String) -> Logger
+
+    /// Runs the server; `onReady` is called once the API accepts connections. Every part logs
+    /// through `makeLogger` (default: the process's logging system), so an embedder sees it all.
     public static func run(
         _ configuration: ServerConfiguration, logger: Logger, handleSignals: Bool = true,
-        onReady: @escaping @Sendable (Ready) -> Void = { _ in }
+        onReady: @escaping @Sendable (Ready) -> Void = { _ in },
+        makeLogger: @escaping LoggerFactory = { Logger(label: $0) }
     ) async throws {
         let time = SystemTimeSource()
         let metrics = MetricsRegistry()
@@ -60,23 +65,23 @@ public enum CubicleServer {
             let keyring = try await AuthBootstrap.loadKeyring(dataDirectory: configuration.dataDirectory, now: time.now)
             var fetcher = HTTPFetcher.unavailable
             if !configuration.file.auth.providers.isEmpty {
-                let reactor = try CurlReactor(logger: Logger(label: "cubicle.oidc"))
+                let reactor = try CurlReactor(logger: makeLogger("cubicle.oidc"))
                 curl = reactor
                 fetcher = AuthBootstrap.fetcher(reactor)
             }
             let credentialKey = try await AuthBootstrap.loadCredentialKey(dataDirectory: configuration.dataDirectory)
             let auth = AuthServices(settings: configuration.file.auth, keyring: keyring, credentialKey: credentialKey, fetcher: fetcher)
-            let connection = try await ClusterConnection.open(configuration, logger: logger)
+            let connection = try await ClusterConnection.open(configuration, logger: logger, makeLogger: makeLogger)
             cluster = connection.embedded
-            let kube = try KubeClient(config: connection.config, logger: Logger(label: "cubicle.kube"))
+            let kube = try KubeClient(config: connection.config, logger: makeLogger("cubicle.kube"))
             client = kube
             let namespace = configuration.namespace ?? connection.config.namespace
 
-            let watcher = BlueprintWatcher(directory: configuration.blueprintsDirectory, logger: Logger(label: "cubicle.blueprints"))
+            let watcher = BlueprintWatcher(directory: configuration.blueprintsDirectory, logger: makeLogger("cubicle.blueprints"))
             let status = await watcher.reload()
             logger.info("blueprints loaded", metadata: ["directory": "\(configuration.blueprintsDirectory)", "status": "\(status)", "names": "\(watcher.catalog.names)"])
             let scripts = try await WorkspaceScriptsLoader.load(from: configuration.workspaceDirectory)
-            let initScripts = InitScriptReporter(logger: Logger(label: "cubicle.provisioner"))
+            let initScripts = InitScriptReporter(logger: makeLogger("cubicle.provisioner"))
             let provisioner = Provisioner(
                 client: kube, store: store,
                 renderer: WorkspaceRenderer(scripts: scripts, options: RenderOptions(
@@ -85,7 +90,7 @@ public enum CubicleServer {
                 settings: ProvisionerSettings(
                     namespace: namespace, monitor: .init(timeout: configuration.provisionTimeout),
                     holderIdentity: ProcessInfo.processInfo.hostName),
-                time: time, logger: Logger(label: "cubicle.provisioner"),
+                time: time, logger: makeLogger("cubicle.provisioner"),
                 afterStart: { await initScripts.warnings(for: $0) }, metrics: metrics)
             let sshReactor = SSHReactor()
             reactor = sshReactor
@@ -100,7 +105,7 @@ public enum CubicleServer {
                 shellSettings: ShellSettings(
                     detachTTL: configuration.shellDetachTTL, recordingDirectory: configuration.recordingDirectory,
                     recordAll: configuration.recordAllSessions, recordInput: configuration.recordShellInput),
-                auth: auth, metrics: metrics)
+                auth: auth, metrics: metrics, shellLogger: makeLogger("cubicle.shells"))
             dependencies.files.maxUploadBytes = configuration.maxUploadBytes
             dependencies.metrics.isPublic = configuration.metricsPublic
             shells = dependencies.shells
@@ -123,21 +128,25 @@ public enum CubicleServer {
                         url: url, port: port, adminTokenPath: adminToken, embeddedKubeconfig: embeddedKubeconfig,
                         embeddedCluster: connection.embedded))
                 },
-                logger: Logger(label: "cubicle.api"))
+                logger: makeLogger("cubicle.api"))
             var services: [any ServiceLifecycle.Service] = [
                 TaskService(name: "provisioner") { try await provisioner.run() },
                 TaskService(name: "blueprints") { try await watcher.run() },
-                StoreTidier(store: store, time: time, removeFiles: { await workspaceConnector.removeAbandonedUploads($0.uploads) }),
+                StoreTidier(store: store, time: time, logger: makeLogger("cubicle.store.tidier"), removeFiles: { await workspaceConnector.removeAbandonedUploads($0.uploads) }),
                 TaskService(name: "ssh") { try await workspaceConnector.run() },
             ]
             if let kubelet = connection.kubelet { services.append(TaskService(name: "kubelet") { await kubelet() }) }
             services.append(app)
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: services.map { .init(service: $0) },
-                    gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
-                    logger: logger))
-            try await group.run()
+            // Last, so stopped first: open shells end (their clients read why) before the HTTP
+            // server waits for its connections to close.
+            let openShells = dependencies.shells
+            services.append(DrainService { openShells.shutdown() })
+            var groupConfiguration = ServiceGroupConfiguration(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                logger: logger)
+            groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.shutdownGracePeriod)
+            try await Self.runUntilCancelled(ServiceGroup(configuration: groupConfiguration))
         } catch {
             shells?.shutdown()
             await curl?.shutdown()
@@ -147,6 +156,21 @@ public enum CubicleServer {
         shells?.shutdown()
         await curl?.shutdown()
         await shutdown(connector: connector, reactor: reactor, client: client, cluster: cluster, store: store)
+    }
+
+    /// Runs the group to its end; cancelling the caller (how an embedder or a test stops the
+    /// server) shuts it down gracefully, in reverse start order, as SIGTERM does. Cancelling the
+    /// group itself would tear the HTTP server's listener down under its own graceful shutdown:
+    /// Hummingbird then logged "Server shutdown error: Already closed" and "Waiting on child
+    /// channel: CancellationError()" at error level on every stop. Services still running after
+    /// the grace period are cancelled by the group.
+    static func runUntilCancelled(_ group: ServiceGroup) async throws {
+        let running = Task { try await group.run() }
+        try await withTaskCancellationHandler {
+            try await running.value
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
+        }
     }
 
     /// Shells are long-lived channels: allow many per workspace (the workspace sshd allows 256).

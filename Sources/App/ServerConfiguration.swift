@@ -46,6 +46,9 @@ public struct ServerConfiguration: Sendable {
     public var httpHeaderTimeout: Double = 30
     /// Seconds a kept-alive connection may sit idle between requests (`http.idleTimeout`).
     public var httpIdleTimeout: Double = 75
+    /// Seconds a graceful shutdown may take (requests in flight finish, open event streams and
+    /// log follows end) before what still runs is cancelled.
+    public var shutdownGracePeriod: Double = 10
     /// `shells.detachTTL`: seconds a TTY shell outlives its WebSocket.
     public var shellDetachTTL: Double = 300
     /// Record every shell, not only those of blueprints with `recordSessions: true`.

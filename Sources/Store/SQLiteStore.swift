@@ -75,6 +75,17 @@ public final class SQLiteStore: CubicleStore {
         return SQLiteStore(database: database, configuration: configuration, time: time)
     }
 
+    /// Takes the write lock and gives it back at once: throws `conflict` when another process has
+    /// held it for longer than the busy timeout (a writer that is not sharing the file as WAL
+    /// writers do), so an offline tool does not write under it.
+    public func probeWriteLock() async throws {
+        do {
+            try await database.write { _ in }
+        } catch {
+            throw StoreError.conflict("another process holds the store's write lock (\(error)); stop it or try again")
+        }
+    }
+
     /// Runs `SELECT 1` on a reader.
     public func ping() async throws {
         _ = try await database.read { connection in try connection.queryFirst("SELECT 1") != nil }

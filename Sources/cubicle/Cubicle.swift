@@ -7,7 +7,7 @@ struct Cubicle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cubicle",
         abstract: "Kubernetes workspaces with shells, files and apps behind one API.",
-        subcommands: [ServeSubcommand.self, LocalClusterSubcommand.self, Version.self]
+        subcommands: [ServeSubcommand.self, AdminSubcommand.self, LocalClusterSubcommand.self, Version.self]
     )
 }
 

@@ -71,6 +71,11 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Option(name: .customLong("http-idle-timeout"), help: "http.idleTimeout: seconds a kept-alive connection may sit idle between requests (0: no limit).")
     var httpIdleTimeout: Double = 75
 
+    @Option(
+        name: .customLong("shutdown-grace"),
+        help: "Seconds a graceful shutdown (SIGTERM) may take before what still runs is cancelled; keep it under the pod's terminationGracePeriodSeconds.")
+    var shutdownGrace: Double = 10
+
     @Option(name: .customLong("shell-detach-ttl"), help: "shells.detachTTL: seconds a TTY shell outlives its WebSocket.")
     var shellDetachTTL = 300.0
 
@@ -121,6 +126,8 @@ struct ServeSubcommand: AsyncParsableCommand {
         configuration.maxUploadBytes = maxUploadBytes
         configuration.httpHeaderTimeout = httpHeaderTimeout
         configuration.httpIdleTimeout = httpIdleTimeout
+        guard shutdownGrace > 0, shutdownGrace.isFinite else { throw ValidationError("--shutdown-grace must be positive") }
+        configuration.shutdownGracePeriod = shutdownGrace
         configuration.instantKubeletDelay = instantDelay
         configuration.shellDetachTTL = shellDetachTTL
         configuration.recordAllSessions = recordAllSessions

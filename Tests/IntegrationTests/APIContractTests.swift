@@ -16,6 +16,28 @@ import Testing
         }
     }
 
+    /// An unhealthy answer is in the API's error shape with one short, stable word per failing
+    /// part; the raw error (URLs, server messages) goes to the log, not to an anonymous caller.
+    @Test func anUnhealthyAnswerHasTheErrorShapeAndAStableReasonPerPart() async throws {
+        try await ServerHarness.with { server in
+            try server.cluster.faults.failNext(1_000, status: 403, verb: "list", resource: "pods")
+            let reply = try await server.request("GET", "/api/v1/healthcheck", token: .some(nil))
+            try server.cluster.faults.clear()
+            #expect(reply.status == 503)
+            let body = try reply.json()
+            #expect(body["status"] as? Int == 503)
+            #expect(body["code"] as? String == "cluster_unavailable")
+            #expect(body["msg"] as? String == "not healthy: kubernetes (forbidden)")
+            #expect(body["kubernetes"] as? String == "forbidden")
+            #expect(body["store"] as? String == "ok")
+            let text = String(decoding: reply.body, as: UTF8.self)
+            #expect(!text.contains("http") && !text.contains("/api/v1/namespaces"), "raw error text leaked: \(text)")
+            try await eventually("healthy again once the cluster answers") {
+                try await server.request("GET", "/api/v1/healthcheck", token: .some(nil)).status == 200
+            }
+        }
+    }
+
     @Test func missingOrBadTokensAreRejectedInTheErrorShape() async throws {
         try await ServerHarness.with { server in
             for token: String? in [nil, "cub_forged", "", String(repeating: "x", count: 5000), "cub_\u{0}\u{1}"] {

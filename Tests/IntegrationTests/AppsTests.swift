@@ -64,6 +64,7 @@ import Glibc
         defer { directory.remove() }
         let webPort = try Self.freePort()
         try directory.write("apps-it.yaml", Self.blueprint(webPort: webPort))
+        try directory.write("apps-off.yaml", Self.appsOffBlueprint)
         try await ServerHarness.with(blueprints: directory.path, kubelet: .process) { server in
             let reply = try await server.request("POST", "/api/v1/workspaces", body: #"{"blueprint":"apps-it"}"#).json()
             let name = try #require(reply["workspace"] as? String)
@@ -80,7 +81,39 @@ import Glibc
             try await Self.checkPortTaken(server, base: base, name: name, podIP: podIP, port: webPort)
             try await Self.checkSysinfo(server, base: base)
             try await Self.checkSoftStopAndStart(server, base: base, name: name)
+            try await Self.checkAppsDisabled(server)
         }
+    }
+
+    /// A blueprint that defines an app but leaves `enableApps` off.
+    static let appsOffBlueprint = """
+        blueprint:
+          name: apps-off
+          description: an app defined, apps not enabled
+          image: cubicle/workspace:debian-12
+          resources: { cpu: "1", memory: 1Gi }
+          apps:
+            web:
+              enabled: true
+              binary: /usr/bin/python3
+              start: ["/usr/bin/python3", "-m", "http.server", "1"]
+              protocol: http
+        """
+
+    /// `enableApps: false` disables the apps API of that workspace (409 `apps_disabled` with a
+    /// message), not only autoStart; sysinfo still answers.
+    static func checkAppsDisabled(_ server: ServerHarness) async throws {
+        let reply = try await server.request("POST", "/api/v1/workspaces", body: #"{"blueprint":"apps-off"}"#).json()
+        let name = try #require(reply["workspace"] as? String)
+        let job = try await server.finishedJob(try #require(reply["jobId"] as? String), within: 120)
+        try #require(job["result"] as? String == "succeeded", "\(job.list("events").map { $0["message"] ?? "" })")
+        let base = "/api/v1/workspaces/\(name)"
+        for (method, path) in [("GET", "apps"), ("POST", "apps/web/start"), ("POST", "apps/web/stop"), ("POST", "apps/web/install"), ("GET", "apps/web/logs")] {
+            let answer = try await server.request(method, "\(base)/\(path)")
+            #expect(answer.status == 409 && Self.code(answer) == "apps_disabled", "\(method) \(path): \(String(decoding: answer.body, as: UTF8.self))")
+            #expect((try? answer.json()["msg"] as? String)?.contains("enableApps") == true)
+        }
+        #expect(try await server.request("GET", "\(base)/sysinfo").status == 200)
     }
 
     /// The failing init script is one `Warning` status event of the start job; the other is not.

@@ -43,6 +43,32 @@ import Testing
         }
     }
 
+    /// A blueprint without init scripts has no init outcome to read: its successful start must
+    /// end on Running, in the job and in the SSE stream, with no Failed status after it.
+    @Test func aStartWithoutInitScriptsEndsOnRunningInTheWholeTrail() async throws {
+        try await ServerHarness.with { server in
+            let reply = try await server.request("POST", "/api/v1/workspaces", body: #"{"blueprint":"minimal"}"#).json()
+            let jobID = try #require(reply["jobId"] as? String)
+            let job = try await server.finishedJob(jobID)
+            #expect(job["result"] as? String == "succeeded")
+            let statuses = job.list("events").filter { $0["type"] as? String == "status" }.compactMap { $0["status"] as? String }
+            #expect(!statuses.contains("Failed"), "a successful start recorded Failed: \(statuses)")
+            #expect(statuses.last == "Running", "statuses \(statuses)")
+            let order = ["Scheduling", "Pulling", "Initializing", "Starting", "Running"]
+            let positions = statuses.compactMap { order.firstIndex(of: $0) }
+            #expect(positions.count == statuses.count && positions == positions.sorted(), "statuses \(statuses)")
+            let progress = job.list("events").filter { $0["type"] as? String == "progress" }.compactMap { Int(($0["status"] as? String) ?? "") }
+            #expect(progress.last == 100)
+
+            // What an SSE client reads last before the end is the same Running status.
+            let stream = try await server.request("GET", "/api/v1/jobs/\(jobID)", headers: ["Accept": "text/event-stream"])
+            let data = String(decoding: stream.body, as: UTF8.self).split(separator: "\n")
+                .filter { $0.hasPrefix("data: ") }.compactMap { try? JSONObject(Data($0.dropFirst(6).utf8)) }
+            let streamed = data.filter { $0["type"] as? String == "status" }.compactMap { $0["status"] as? String }
+            #expect(streamed == statuses, "the stream's statuses \(streamed) differ from the job's \(statuses)")
+        }
+    }
+
     @Test func softStopKeepsVolumesAndStartingAgainReusesThem() async throws {
         try await ServerHarness.with { server in
             let first = try await server.request("POST", "/api/v1/workspaces", body: #"{"blueprint":"dev"}"#).json()

@@ -31,6 +31,25 @@ struct AgentInputTests {
         }
     }
 
+    /// `enableApps: false` turns off the whole apps surface of the workspace (not only autoStart):
+    /// every app command answers `apps_disabled`, while sysinfo and init-status still work.
+    @Test(arguments: AgentShell.allCases)
+    func appsDisabledRefusesEveryAppCommandButNotSysinfo(shell: AgentShell) async throws {
+        let spec = TestBlueprints.spec(["web": TestBlueprints.shell("exec sleep 1000")], enableApps: false)
+        try await withAgentWorkspace(shell: shell, spec: spec) { workspace in
+            for arguments in [["apps"], ["app-start", "web"], ["app-stop", "web"], ["app-install", "web"], ["app-logs", "web"]] {
+                let output = try await Programs.run(workspace.command(arguments), environment: workspace.environment)
+                #expect(output.exitCode != 0, "\(arguments)")
+                let document = try decode(AgentErrorDocument.self, output)
+                #expect(document.error == "apps_disabled", "\(arguments): \(document)")
+                #expect(document.message.contains("enableApps"))
+            }
+            #expect(workspace.supervisorPID() == nil, "a refused app-start must not start a supervisor")
+            #expect(try await workspace.run("sysinfo").exitCode == 0)
+            #expect(try await workspace.run("init-status").exitCode == 0)
+        }
+    }
+
     @Test(arguments: AgentShell.allCases)
     func hostileNamesPathsAndVersionsStayValidJSON(shell: AgentShell) async throws {
         let name = "we\"ird\\ app\nline\ttab é"

@@ -4,13 +4,13 @@ import Hummingbird
 enum FileQuery {
     /// A boolean flag with a default for when it is absent.
     static func flag(_ request: Request, _ name: String, default absent: Bool = false) throws -> Bool {
-        guard request.uri.queryParameters[Substring(name)] != nil else { return absent }
+        guard request.query[Substring(name)] != nil else { return absent }
         return try WorkspaceRoutes.flag(request, name)
     }
 
     /// `mode=0644`: permission bits in octal (at most `07777`); nil when absent.
     static func mode(_ request: Request) throws -> UInt32? {
-        guard let raw = request.uri.queryParameters["mode"] else { return nil }
+        guard let raw = request.query["mode"] else { return nil }
         let digits = raw.hasPrefix("0o") ? raw.dropFirst(2) : raw[...]
         guard (1...5).contains(digits.count), digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x37 }),
               let value = UInt32(digits, radix: 8), value <= 0o7777 else {
@@ -21,6 +21,6 @@ enum FileQuery {
 
     /// The validated `path` parameter.
     static func path(_ request: Request) throws -> WorkspacePath {
-        try WorkspacePath(request.uri.queryParameters["path"].map(String.init))
+        try WorkspacePath(request.query["path"].map(String.init))
     }
 }

@@ -54,7 +54,7 @@ struct AppRoutes: RouteSet {
         _ workspace: String, _ request: Request, _ context: CubicleRequestContext, agent: WorkspaceAgent
     ) async throws -> Response {
         let app = try Self.appName(context)
-        let query = request.uri.queryParameters
+        let query = request.query
         var options: [String] = []
         switch query["type"].map(String.init) ?? "app" {
         case "app": break

@@ -35,9 +35,9 @@ struct AuthRoutes: RouteSet {
                 ProviderBody(name: $0.name, displayName: $0.displayName, capabilities: ["OnboardUserWebFlow"])
             })
         case .login: return try await login(request)
-        case .callback: return try await callback(request, parameters: Self.dictionary(request.uri.queryParameters))
+        case .callback: return try await callback(request, parameters: Self.dictionary(request.query))
         case .callbackPost:
-            var parameters = Self.dictionary(request.uri.queryParameters)
+            var parameters = Self.dictionary(request.query)
             var request = request
             let body = try await request.collectBody(upTo: 64 * 1024)
             for (key, value) in Self.formFields(String(buffer: body)) { parameters[key] = value }
@@ -48,7 +48,7 @@ struct AuthRoutes: RouteSet {
     }
 
     private func login(_ request: Request) async throws -> Response {
-        let query = request.uri.queryParameters
+        let query = request.query
         let client = try auth.client(named: query.get("provider"))
         let endpoints = try await client.endpoints()
         let now = dependencies.time.now
@@ -113,7 +113,7 @@ struct AuthRoutes: RouteSet {
     }
 
     private func poll(_ request: Request) async throws -> Response {
-        guard let key = request.uri.queryParameters.get("state") else { throw APIError.invalid("state is required") }
+        guard let key = request.query.get("state") else { throw APIError.invalid("state is required") }
         let status: HandoffStatus
         do {
             status = try await dependencies.store.loginStates.pollHandoff(key: key)
@@ -165,12 +165,7 @@ struct AuthRoutes: RouteSet {
 
     /// Parses `application/x-www-form-urlencoded`.
     static func formFields(_ text: String) -> [(String, String)] {
-        text.split(separator: "&").compactMap { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ part: Substring) -> String? { part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let key = parts.first.flatMap(decode) else { return nil }
-            return (key, parts.count > 1 ? decode(parts[1]) ?? "" : "")
-        }
+        FormEncoding.pairs(text[...]).map { (String($0.key), String($0.value)) }
     }
 }
 

@@ -45,7 +45,7 @@ struct CredentialRoutes: RouteSet {
             guard let service = CredentialService(rawValue: name) else {
                 throw APIError.notFound("no \(name.prefix(32)) credential; services are git, registry and kubernetes")
             }
-            let scope = request.uri.queryParameters.get("scope") ?? ""
+            let scope = request.query.get("scope") ?? ""
             let now = dependencies.time.now
             let candidates = try await store.list(username: username).filter {
                 $0.serviceName == service && $0.isActive && ($0.expiresAt.map { $0 > now } ?? true)

@@ -37,7 +37,7 @@ struct ShellRoutes: RouteSet {
 
     private func sessions(_ segment: String, _ request: Request, _ context: CubicleRequestContext) async throws -> Response {
         let username = try context.requireCaller().resolve(segment)
-        let query = request.uri.queryParameters
+        let query = request.query
         var limit: Int?
         if let text = query["limit"] {
             guard let value = Int(text), (1...10_000).contains(value) else { throw APIError.invalid("limit must be from 1 to 10000") }

@@ -60,6 +60,7 @@ struct TokenRoutes: RouteSet {
         case .revoke:
             let id = try context.parameters.require("id")
             do {
+                try await dependencies.adminAccess.check(.revokeToken(id: id, username: username))
                 try await dependencies.store.accessTokens.revoke(id: id, username: username)
             } catch let error as StoreError where error.code == .notFound {
                 throw APIError.notFound("token \"\(id.prefix(64))\" not found")

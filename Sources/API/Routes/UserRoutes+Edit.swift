@@ -22,6 +22,8 @@ extension UserRoutes {
         if username == caller.username, body.locked == true || dropsOwnAdmin {
             throw APIError(.conflict, .conflict, "an admin cannot lock themselves or remove their own admin role")
         }
+        if body.locked == true { try await dependencies.adminAccess.check(.lock(username: username)) }
+        if let roles = body.roles, !roles.contains("admin") { try await dependencies.adminAccess.check(.dropAdmin(username: username)) }
         let patch = UserPatch(
             fullname: body.fullname, email: body.email, organization: body.organization, uid: body.uid, gid: body.gid,
             shell: body.shell, sudo: body.sudo, roles: body.roles, blueprints: body.blueprints, locked: body.locked)
@@ -47,6 +49,7 @@ extension UserRoutes {
             throw APIError(
                 .conflict, .conflict, "user \(username) is declared in the config file (auth.staticUsers); remove it there (lock it here meanwhile)")
         }
+        try await dependencies.adminAccess.check(.delete(username: username))
         let workspaces = try await dependencies.provisioner.workspaces(ownedBy: username)
         guard workspaces.isEmpty else {
             let names = workspaces.prefix(5).map(\.name).joined(separator: ", ")

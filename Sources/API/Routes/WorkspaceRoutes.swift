@@ -51,7 +51,7 @@ struct WorkspaceRoutes: RouteSet {
             try caller.requireAdmin()
             owner = nil
         }
-        if let username = request.uri.queryParameters["username"].map(String.init) {
+        if let username = request.query["username"].map(String.init) {
             owner = try caller.resolve(username)
         }
         return try JSONBody.response(try await dependencies.provisioner.workspaces(ownedBy: owner))
@@ -81,7 +81,7 @@ JobTicketBody(ticket), status: .accepted)
 
     /// A boolean query flag: absent is false; `true`/`1` true, `false`/`0` false, anything else 400.
     static func flag(_ request: Request, _ name: String) throws -> Bool {
-        guard let value = request.uri.queryParameters[Substring(name)] else { return false }
+        guard let value = request.query[Substring(name)] else { return false }
         switch value.lowercased() {
         case "true", "1", "": return true
         case "false", "0": return false

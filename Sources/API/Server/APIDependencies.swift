@@ -1,6 +1,7 @@
 import Blueprints
 import CubicleMetrics
 import CubicleModel
+import Logging
 import Provisioner
 import Store
 
@@ -29,13 +30,16 @@ public struct APIDependencies: Sendable {
     /// What `/metrics` shows and who may see it.
     public var metrics: APIMetrics
 
+    /// Refuses changes that would leave no admin able to get in.
+    var adminAccess: AdminAccessGuard { AdminAccessGuard(store: store, settings: auth.settings, time: time) }
+
     /// Creates the set.
     public init(
         store: any CubicleStore, provisioner: Provisioner, catalog: @escaping @Sendable () -> BlueprintCatalog,
         clusterCheck: @escaping @Sendable () async throws -> Void, connector: WorkspaceConnector,
         time: any TimeSource = SystemTimeSource(), blueprintStatus: @escaping @Sendable () -> BlueprintStatus = { .ok },
         shellSettings: ShellSettings = ShellSettings(), auth: AuthServices = AuthServices(),
-        metrics: MetricsRegistry = MetricsRegistry()
+        metrics: MetricsRegistry = MetricsRegistry(), shellLogger: Logger = Logger(label: "cubicle.shells")
     ) {
         self.auth = auth
         self.store = store
@@ -46,7 +50,7 @@ public struct APIDependencies: Sendable {
         self.connector = connector
         self.blueprintStatus = blueprintStatus
         self.metrics = APIMetrics(registry: metrics)
-        shells = ShellRegistry(settings: shellSettings, store: store, time: time, metrics: metrics)
+        shells = ShellRegistry(settings: shellSettings, store: store, time: time, logger: shellLogger, metrics: metrics)
     }
 
     /// The workspace name if it exists and the caller may see it; 404 otherwise (another user's

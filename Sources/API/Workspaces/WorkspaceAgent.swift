@@ -18,7 +18,7 @@ struct WorkspaceAgent: Sendable {
 
     /// Agent error codes that mean "not now" (409) and travel to the caller as they are.
     static let conflictCodes: Set<String> = [
-        "not_installed", "already_running", "already_installed", "installing", "port_in_use", "root_required",
+        "not_installed", "already_running", "already_installed", "installing", "port_in_use", "root_required", "apps_disabled",
     ]
 
     /// The remote command line: every word single-quoted for the user's login shell.

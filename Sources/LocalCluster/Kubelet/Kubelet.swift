@@ -37,7 +37,8 @@ public final class Kubelet: Sendable {
             support: configuration.support, timeSource: timeSource, logger: logger)
         self.runtime = runtime
         context = KubeletContext(
-            api: api, runtime: runtime, addresses: PodAddressAllocator(blocks: configuration.addressBlocks),
+            api: api, runtime: runtime, addresses: PodAddressAllocator(
+                blocks: configuration.addressBlocks, lockDirectory: configuration.addressLockDirectory ?? AddressLocks.defaultDirectory),
             configuration: configuration, podsDirectory: configuration.podsDirectory ?? dataDirectory + "/kubelet/pods",
             claimsDirectory: dataDirectory + "/volumes", timeSource: timeSource, logger: logger)
     }
@@ -52,8 +53,11 @@ public final class Kubelet: Sendable {
                     + " (run as root, or start the cluster without the kubelet)")
         }
         try await runtime.recoverLeftovers()
-        for pod in context.api.pods(onNode: context.api.nodeName).pods {
-            if let address = pod[path: ["status", "podIP"]]?.stringValue { context.addresses.reserve(address, for: pod.uid) }
+        let held = context.api.pods(onNode: context.api.nodeName).pods.compactMap { pod in
+            pod[path: ["status", "podIP"]]?.stringValue.map { (address: $0, uid: pod.uid) }
+        }
+        await RuntimeWorker.shared.run { [addresses = context.addresses] in
+            for (address, uid) in held { addresses.reserve(address, for: uid) }
         }
         let watch = context.api.watchPods(onNode: nil)
         let resync = context.configuration.resyncInterval, clock = context.timeSource, api = context.api
@@ -94,6 +98,8 @@ public final class Kubelet: Sendable {
         }
         for worker in workers { await worker.task.value }
         await loop?.value
+        // The pods' processes are gone: their addresses are free for any Cubicle on the machine.
+        await RuntimeWorker.shared.run { [addresses = context.addresses] in addresses.releaseAll() }
     }
 
     /// The running sandbox of pod `uid`, if any (tests look at its processes).

@@ -9,6 +9,9 @@ public struct KubeletConfiguration: Sendable {
     public var podsDirectory: String?
     /// The third octets `x` of pod addresses `127.77.x.y` this kubelet hands out.
     public var addressBlocks: ClosedRange<Int>
+    /// Where the machine-wide pod address locks live (every Cubicle on the machine must share
+    /// it); nil: `/run/cubicle/pod-addresses` for root, else a per-user temporary directory.
+    public var addressLockDirectory: String?
     /// Container restarts: 10 s doubling to 5 min (no jitter, like the kubelet).
     public var restartBackoff: Backoff
     /// Image pull retries after a (simulated) pull failure.

@@ -128,8 +128,10 @@ struct JobRunner: Sendable {
                 case .record(let entry):
                     try await trail.record(entry, to: job.id)
                 case .finish(let result, let message):
-                    if result == .succeeded, hasInitScripts {
-                        for warning in await afterStart(job.workspaceName) { try await trail.record(warning, to: job.id) }
+                    if result == .succeeded {
+                        if hasInitScripts {
+                            for warning in await afterStart(job.workspaceName) { try await trail.record(warning, to: job.id) }
+                        }
                     } else {
                         logger.info("start failed", metadata: ["workspace": "\(job.workspaceName)", "reason": "\(message)"])
                         try await trail.record(

@@ -57,9 +57,12 @@ public final class ClusterObserver: Sendable {
         }
     }
 
-    /// Returns once every watch has delivered its initial list.
-    public func waitUntilSynced() async {
+    /// Returns once every watch has delivered its initial list; throws when cancelled first (a
+    /// server stopped while it starts: the cancelled wait returns at once, so looping on it would
+    /// spin a thread of the cooperative pool forever).
+    public func waitUntilSynced() async throws {
         while true {
+            try Task.checkCancellation()
             let version = changes.version(of: Self.syncKey)
             if isSynced { return }
             await changes.waitForChange(of: Self.syncKey, after: version)
@@ -72,7 +75,7 @@ public final class ClusterObserver: Sendable {
         while true {
             let version = changes.version(of: Self.syncKey)
             if isSynced { return true }
-            guard time.now < deadline else { return false }
+            guard time.now < deadline, !Task.isCancelled else { return false }
             await changes.waitForChange(of: Self.syncKey, after: version, until: deadline, time: time)
         }
     }

@@ -92,7 +92,7 @@ public final class Provisioner: Sendable {
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.observer.run() }
-            await observer.waitUntilSynced()
+            try await observer.waitUntilSynced()
             try await resumeUnfinishedJobs()
             try await group.next()
         }

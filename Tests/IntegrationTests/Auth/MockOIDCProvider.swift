@@ -30,26 +30,10 @@ final class MockOIDCProvider: Sendable {
         self.process = process
     }
 
-    /// The interpreter that has `oidc_provider_mock` (resolved once; the pyenv shim is slow under load).
-    private static let python: String? = {
-        for candidate in ["\(ServerHarness.repository)/.build/pytools/bin/python3", "/usr/bin/python3", "/usr/local/bin/python3"] + pyenvPythons() where FileManager.default.isExecutableFile(atPath: candidate) {
-            if (try? Program.run(candidate, ["-c", "import oidc_provider_mock"]))?.succeeded == true { return candidate }
-        }
-        return nil
-    }()
-
-    private static func pyenvPythons() -> [String] {
-        let root = "/root/.pyenv/versions"
-        let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        return versions.sorted().reversed().map { "\(root)/\($0)/bin/python3" }
-    }
-
     /// Starts a provider knowing `users` (claims objects with `sub`).
     static func start(users: [[String: String]]) async throws -> MockOIDCProvider {
         try await blocking {
-            guard let python = Self.python else {
-                throw TestFailure("no python3 with oidc_provider_mock: run `make pytools` (a venv in .build/pytools with oidc-provider-mock)")
-            }
+            let python = try PythonTools.interpreter(importing: "oidc_provider_mock")
             let usersJSON = String(decoding: try JSONSerialization.data(withJSONObject: users), as: UTF8.self)
             let process = try Program.launch(python, ["-W", "ignore", "-c", script, usersJSON], stdin: .pipe, stdout: .pipe, stderr: .null)
             let output = FileHandle(fileDescriptor: process.stdout ?? -1, closeOnDealloc: true)

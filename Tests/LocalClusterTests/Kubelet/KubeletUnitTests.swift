@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CubicleModel
 import Foundation
 import Testing
@@ -72,8 +75,13 @@ struct KubeletUnitTests {
         #expect(machine.container("main")?.restartCount == 0)
     }
 
+    /// A private lock directory: these allocators must not meet a real server's.
+    private static func lockDirectory() -> String {
+        NSTemporaryDirectory() + "address-locks-" + UUID().uuidString.lowercased()
+    }
+
     @Test func addressesAreDistinctLowestFirstAndReusable() {
-        let allocator = PodAddressAllocator(blocks: 3...4)
+        let allocator = PodAddressAllocator(blocks: 3...4, lockDirectory: Self.lockDirectory(), bound: { [] })
         #expect(allocator.reserve("127.77.3.2", for: "old"))
         #expect(!allocator.reserve("127.77.3.2", for: "other"))
         #expect(!allocator.reserve("127.77.9.1", for: "outside"))
@@ -84,6 +92,59 @@ struct KubeletUnitTests {
         allocator.release(uid: "a")
         #expect(allocator.allocate(for: "c", preferred: nil) == "127.77.3.1")
         #expect(allocator.owner(of: "127.77.3.3") == "b")
+    }
+
+    /// Two kubelets on one machine (two `cubicle serve`, or a test run beside `make run`) share
+    /// the lock directory and never hand out the same address; a released or dropped allocator's
+    /// addresses become free for the other.
+    @Test func kubeletsSharingTheMachineNeverShareAnAddress() {
+        let directory = Self.lockDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = PodAddressAllocator(blocks: 0...0, lockDirectory: directory, bound: { [] })
+        var second: PodAddressAllocator? = PodAddressAllocator(blocks: 0...0, lockDirectory: directory, bound: { [] })
+        #expect(first.allocate(for: "a", preferred: nil) == "127.77.0.1")
+        #expect(second?.allocate(for: "b", preferred: nil) == "127.77.0.2")
+        #expect(second?.allocate(for: "c", preferred: "127.77.0.1") == "127.77.0.3", "another kubelet's address is never preferred")
+        #expect(second?.reserve("127.77.0.1", for: "d") == false, "nor reserved on restart recovery")
+        first.release(uid: "a")
+        #expect(second?.allocate(for: "e", preferred: nil) == "127.77.0.1")
+        second = nil
+        #expect(first.allocate(for: "f", preferred: nil) == "127.77.0.1")
+        #expect(first.allocate(for: "g", preferred: nil) == "127.77.0.2")
+        first.releaseAll()
+        let third = PodAddressAllocator(blocks: 0...0, lockDirectory: directory, bound: { [] })
+        #expect(third.allocate(for: "h", preferred: nil) == "127.77.0.1")
+    }
+
+    /// An address something else is bound to (a pod of a server that died, another program) is
+    /// skipped, and the probe reads real sockets from /proc.
+    @Test func anAddressBoundByAnotherProgramIsSkipped() throws {
+        let allocator = PodAddressAllocator(blocks: 5...5, lockDirectory: Self.lockDirectory(), bound: { ["127.77.5.1", "127.77.5.3"] })
+        #expect(allocator.allocate(for: "a", preferred: nil) == "127.77.5.2")
+        #expect(allocator.allocate(for: "b", preferred: nil) == "127.77.5.4")
+
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        try #require(socket >= 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.77.254.9")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(bound == 0, "bind: \(errno)")
+        #expect(BoundAddresses.current().contains("127.77.254.9"))
+    }
+
+    @Test func procNetTablesParseToAddresses() {
+        let table = """
+              sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 01024D7F:08AE 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1
+               1: 01034D7F:08AE 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 2 1
+               2: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1
+            """
+        #expect(BoundAddresses.parse(table, states: ["0A"]) == ["127.77.2.1", "127.0.0.1"])
+        #expect(BoundAddresses.parse(table, states: nil).contains("127.77.3.1"))
     }
 
     @Test func addressBlocksParse() throws {

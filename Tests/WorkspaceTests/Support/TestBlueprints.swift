@@ -41,8 +41,8 @@ enum TestBlueprints {
         AppSpec(binary: "/bin/sh", start: ["/bin/sh", "-c", script], protocol: .tcp, restartPolicy: restartPolicy, autoStart: autoStart)
     }
 
-    /// A blueprint with these apps.
-    static func spec(_ apps: [String: AppSpec], enableApps: Bool = false, initScripts: [InitScript] = []) -> BlueprintSpec {
+    /// A blueprint with these apps (enabled unless `enableApps` says otherwise).
+    static func spec(_ apps: [String: AppSpec], enableApps: Bool = true, initScripts: [InitScript] = []) -> BlueprintSpec {
         BlueprintSpec(name: "agent-test", image: "unused", initScripts: initScripts, enableApps: enableApps, apps: apps)
     }
 }

@@ -22,7 +22,7 @@ struct ShellGateway: Sendable {
         let workspace = try dependencies.visibleWorkspace(context.parameters.require("name"), for: caller)
         let offer = ExecSubprotocol.offer(from: request.headers[values: .secWebSocketProtocol])
         let subprotocol = try ExecSubprotocol.negotiate(offer)
-        let options = try ShellOptions(query: request.uri.queryParameters)
+        let options = try ShellOptions(query: request.query)
         let registry = dependencies.shells
         let sessionID: String
         if let id = options.session {

@@ -20,7 +20,8 @@ extension PodWorker {
             startTime = pod.reportedStartTime ?? RFC3339.string(from: context.timeSource.now)
         }
         if podIP == nil {
-            podIP = context.addresses.allocate(for: uid, preferred: pod.reportedPodIP)
+            let (addresses, uid, preferred) = (context.addresses, uid, pod.reportedPodIP)
+            podIP = await RuntimeWorker.shared.run { addresses.allocate(for: uid, preferred: preferred) }
             guard podIP != nil else {
                 event("Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: no free pod address in 127.77.0.0/16")
                 publish()
