@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // System libraries: module maps only.
@@ -81,6 +82,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The client of the public API (the CLI, other Swift programs); never a server target.
+        .target(
+            name: "CubicleClient",
+            dependencies: [
+                "CubicleModel", yams, crypto,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "App",
             dependencies: [
@@ -93,7 +108,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cubicle",
-            dependencies: ["CubicleModel", "LocalCluster", "App", argumentParser, logging, serviceLifecycle],
+            dependencies: ["CubicleModel", "CubicleClient", "LocalCluster", "App", argumentParser, logging, serviceLifecycle, yams],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -106,6 +121,7 @@ let package = Package(
         // Tests, one target per module, and the helpers they share.
         .target(name: "CubicleTestSupport", path: "Tests/CubicleTestSupport", swiftSettings: strict),
         .testTarget(name: "CubicleModelTests", dependencies: ["CubicleModel"], swiftSettings: strict),
+        .testTarget(name: "CubicleClientTests", dependencies: ["CubicleClient", "CubicleModel"], swiftSettings: strict),
         .testTarget(name: "CubicleMetricsTests", dependencies: ["CubicleMetrics"], swiftSettings: strict),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints", "CubicleModel", logging], swiftSettings: strict),
         .testTarget(

@@ -9,7 +9,8 @@ import Store
 /// fsyncs and renames. The record lives in the store, the bytes in the workspace, so a server
 /// restart loses neither.
 extension FileRoutes {
-    /// `POST …/files/uploads {"path","size","sha256"?}` → `201 {"uploadId","partSize","expiresAt"}`.
+    /// `POST …/files/uploads {"path","size","sha256"?,"mkdirs"?,"overwrite"?,"mode"?}` →
+    /// `201 {"uploadId","partSize","expiresAt"}`.
     func startUpload(_ request: Request, _ context: CubicleRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(StartUploadBody.self, from: request)
         let path = try WorkspacePath(body.path)
@@ -20,13 +21,14 @@ extension FileRoutes {
         }
         let expectedHash = try body.sha256.map(Self.normalizedHash)
         let (caller, name, client) = try workspace(context)
-        let destination = try await prepareDestination(path, client: client, mkdirs: false, overwrite: true)
+        let mode = try body.mode.map { try FileQuery.mode($0[...]) }
+        let destination = try await prepareDestination(path, client: client, mkdirs: body.mkdirs ?? false, overwrite: body.overwrite ?? true)
         let id = Self.randomID()
         let temporary = WorkspacePath.temporary(in: destination.directory, id: id)
         // Live until the record exists, so a concurrent sweep does not take it for abandoned.
         temporaries.begin(temporary)
         defer { temporaries.end(temporary) }
-        let writer = try await openTemporary(temporary, destination: destination, mode: destination.existing?.permissions ?? 0o644,
+        let writer = try await openTemporary(temporary, destination: destination, mode: mode ?? destination.existing?.permissions ?? 0o644,
                                              client: client)
         try await writer.close()
         let now = dependencies.time.now

@@ -46,6 +46,12 @@ struct StartUploadBody: Decodable, Sendable {
     let path: String
     let size: Int64
     let sha256: String?
+    /// Create missing parent directories (as `PUT …&mkdirs=true`).
+    let mkdirs: Bool?
+    /// false: 409 when the file exists when the upload starts (as `PUT …&overwrite=false`).
+    let overwrite: Bool?
+    /// Octal permission bits for the new file, e.g. `"0600"` (as `PUT …&mode=`).
+    let mode: String?
 }
 
 /// A resumable upload's progress.
