@@ -15,12 +15,13 @@ struct JobProgress {
         let following = Task { [self] in try await run(jobID, label: label) }
         let interrupts = Interrupts.watch { following.cancel() }
         defer { interrupts.stop() }
-        do {
-            return try await following.value
-        } catch where interrupts.fired {
+        // A cancelled follow may end quietly or with an error: Ctrl-C decides, not how it ended.
+        let outcome = await following.result
+        if interrupts.fired {
             Console.note("\nstopped waiting; job \(jobID) goes on (`cubicle jobs watch \(jobID)` follows it again)")
             throw ExitStatus(130)
         }
+        return try outcome.get()
     }
 
     private func run(_ jobID: String, label: String) async throws -> (result: String?, lastStatus: String?) {

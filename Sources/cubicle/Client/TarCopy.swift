@@ -24,7 +24,7 @@ struct TarCopy {
     /// `path` in the workspace into local `to` (created when missing).
     func download(workspace: String, path: String, to: String) async throws {
         try FileManager.default.createDirectory(atPath: to, withIntermediateDirectories: true)
-        let local = try Program.launch("/usr/bin/env", ["tar", "-C", to, "-xf", "-"], stdin: .pipe, stdout: .inherit, stderr: .inherit)
+        let local = try Program.launch("/usr/bin/env", ["tar", "--no-same-owner", "-C", to, "-xf", "-"], stdin: .pipe, stdout: .inherit, stderr: .inherit)
         var remote = RemoteCommandOptions()
         remote.tty = false
         remote.stdin = false

@@ -113,6 +113,21 @@ import Testing
         let down = try await cli.run(["cp", "\(name):~/big.bin", back])
         #expect(down.status == 0, "\(down.stderr)")
         #expect(try await blocking { try Self.sha256(back) } == hash)
+
+        // A directory as one tar stream each way: nested files, modes and symlinks kept.
+        let tree = cli.home.file("tree")
+        try FileManager.default.createDirectory(atPath: tree + "/a/b", withIntermediateDirectories: true)
+        try "nested\n".write(toFile: tree + "/a/b/x.txt", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o750], ofItemAtPath: tree + "/a")
+        try FileManager.default.createSymbolicLink(atPath: tree + "/a/link", withDestinationPath: "b/x.txt")
+        let treeUp = try await cli.run(["cp", "-r", tree, "\(name):~/tree"])
+        #expect(treeUp.status == 0, "\(treeUp.stderr)")
+        let treeBack = cli.home.file("tree.back")
+        let treeDown = try await cli.run(["cp", "-r", "\(name):~/tree", treeBack])
+        #expect(treeDown.status == 0, "\(treeDown.stderr)")
+        #expect(try String(contentsOfFile: treeBack + "/a/b/x.txt", encoding: .utf8) == "nested\n")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: treeBack + "/a/link") == "b/x.txt")
+        #expect(try FileManager.default.attributesOfItem(atPath: treeBack + "/a")[.posixPermissions] as? Int == 0o750)
     }
 
     /// A big upload killed half way and run again sends only the parts still missing.
