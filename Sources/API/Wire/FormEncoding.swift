@@ -1,3 +1,4 @@
+import CubicleModel
 import Hummingbird
 import HummingbirdCore
 
@@ -14,39 +15,9 @@ enum FormEncoding {
         }
     }
 
-    /// One decoded component: `+` becomes a space, `%XX` the byte XX; a `%` not followed by two
-    /// hex digits stays as it is. Bytes that are not UTF-8 become U+FFFD.
+    /// One decoded component: `+` becomes a space, `%XX` the byte XX (`PercentDecoding`).
     static func decode(_ component: Substring) -> String {
-        let utf8 = component.utf8
-        guard utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(component) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count)
-        var index = utf8.startIndex
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "+") {
-                bytes.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%"),
-                      let high = utf8.index(index, offsetBy: 1, limitedBy: utf8.endIndex), high != utf8.endIndex,
-                      let low = utf8.index(high, offsetBy: 1, limitedBy: utf8.endIndex), low != utf8.endIndex,
-                      let upper = hexValue(utf8[high]), let lower = hexValue(utf8[low]) {
-                bytes.append(upper << 4 | lower)
-                index = low
-            } else {
-                bytes.append(byte)
-            }
-            index = utf8.index(after: index)
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        PercentDecoding.decode(component, plusIsSpace: true)
     }
 }
 
