@@ -107,6 +107,7 @@ public enum CubicleServer {
                     recordAll: configuration.recordAllSessions, recordInput: configuration.recordShellInput),
                 auth: auth, metrics: metrics, shellLogger: makeLogger("cubicle.shells"))
             dependencies.files.maxUploadBytes = configuration.maxUploadBytes
+            dependencies.exec.wrapper = scripts.execWrapper
             dependencies.metrics.isPublic = configuration.metricsPublic
             shells = dependencies.shells
             let embeddedKubeconfig = connection.embedded == nil ? nil : connection.kubeconfigPath

@@ -3,7 +3,7 @@ import Foundation
 
 /// Reads the scripts every workspace runs from the `workspace/` directory.
 public enum WorkspaceScriptsLoader {
-    /// `bootstrap` and `sshd_config` are required; `agent` and `credential-helper` are optional.
+    /// `bootstrap` and `sshd_config` are required; `agent`, `credential-helper` and `exec-wrapper` are optional.
     public static func load(from directory: String) async throws -> WorkspaceScripts {
         try await Offload.run {
             let base = directory as NSString
@@ -11,7 +11,8 @@ public enum WorkspaceScriptsLoader {
             let sshd = try FileIO.read(base.appendingPathComponent("sshd_config"))
             let agent = try? FileIO.read(base.appendingPathComponent("agent"))
             let helper = try? FileIO.read(base.appendingPathComponent("credential-helper"))
-            return WorkspaceScripts(bootstrap: bootstrap, sshdConfig: sshd, agent: agent, credentialHelper: helper)
+            let exec = try? FileIO.read(base.appendingPathComponent("exec-wrapper"))
+            return WorkspaceScripts(bootstrap: bootstrap, sshdConfig: sshd, agent: agent, credentialHelper: helper, execWrapper: exec)
         }
     }
 }

@@ -12,7 +12,7 @@ import Testing
     }
 
     /// The operations that talk to a workspace's sshd.
-    static let inWorkspacePaths = "^/workspaces/\\{name\\}/(files|apps|sysinfo|interactive)"
+    static let inWorkspacePaths = "^/workspaces/\\{name\\}/(files|apps|sysinfo|interactive|exec)"
 
     /// Runs schemathesis once; its output goes to a log file, never an undrained pipe.
     static func run(_ executable: String, _ arguments: [String], in reports: TemporaryDirectory) async throws -> (status: Int32, output: String) {

@@ -23,6 +23,8 @@ public struct APIDependencies: Sendable {
     public var blueprintStatus: @Sendable () -> BlueprintStatus
     /// Limits of the file endpoints.
     public var files = FileSettings()
+    /// Limits of exec and the wrapper it runs commands under.
+    public var exec = ExecSettings()
     /// Live interactive shells.
     public var shells: ShellRegistry
     /// Sign-in providers, sessions and internal token keys.

@@ -11,7 +11,7 @@ public enum APIRouter {
         HealthRoutes.self, WorkspaceRoutes.self, JobRoutes.self, UserRoutes.self, TokenRoutes.self,
         FileRoutes.self,
         AppRoutes.self,
-        ShellRoutes.self,
+        ShellRoutes.self, ExecRoutes.self,
         AuthRoutes.self, InternalRoutes.self, CredentialRoutes.self,
         MetricsRoutes.self,
     ]

@@ -74,13 +74,16 @@ public struct WorkspaceScripts: Sendable, Hashable {
     public var agent: String?
     /// `workspace/credential-helper`, installed as git-credential-cubicle and docker-credential-cubicle.
     public var credentialHelper: String?
+    /// `workspace/exec-wrapper`, sent inline with every exec (not rendered into the workspace).
+    public var execWrapper: String?
 
     /// Creates the set.
-    public init(bootstrap: String, sshdConfig: String, agent: String? = nil, credentialHelper: String? = nil) {
+    public init(bootstrap: String, sshdConfig: String, agent: String? = nil, credentialHelper: String? = nil, execWrapper: String? = nil) {
         self.bootstrap = bootstrap
         self.sshdConfig = sshdConfig
         self.agent = agent
         self.credentialHelper = credentialHelper
+        self.execWrapper = execWrapper
     }
 }
 

@@ -23,6 +23,8 @@ enum WorkspaceFiles {
     static var bootstrapPath: String { repositoryRoot + "/workspace/bootstrap" }
     /// `workspace/credential-helper`.
     static var credentialHelperPath: String { repositoryRoot + "/workspace/credential-helper" }
+    /// `workspace/exec-wrapper`.
+    static var execWrapperPath: String { repositoryRoot + "/workspace/exec-wrapper" }
 
     /// The shipped scripts, as the renderer mounts them.
     static func scripts() throws -> WorkspaceScripts {
