@@ -102,6 +102,32 @@ import Testing
         }
     }
 
+    /// A workspace made with an instance name starts again by its name alone.
+    @Test func aStoppedWorkspaceStartsByNameIncludingOneWithAnInstance() async throws {
+        try await ServerHarness.with { server in
+            let first = try await server.request("POST", "/api/v1/workspaces", body: #"{"blueprint":"minimal","instance":"scratch"}"#).json()
+            let name = try #require(first["workspace"] as? String)
+            _ = try await server.finishedJob(try #require(first["jobId"] as? String))
+            let running = try await server.request("POST", "/api/v1/workspaces/\(name)/start")
+            #expect(try running.status == 409 && running.json()["code"] as? String == "already_exists")
+
+            _ = try await server.finishedJob(try #require(try await server.request("DELETE", "/api/v1/workspaces/\(name)").json()["jobId"] as? String))
+            try await eventually("the workspace reads Stopped") {
+                try await server.request("GET", "/api/v1/workspaces/\(name)").json()["status"] as? String == "Stopped"
+            }
+            let bob = try await server.makeUser("bob")
+            #expect(try await server.request("POST", "/api/v1/workspaces/\(name)/start", token: .some(bob)).status == 404)
+            let started = try await server.request("POST", "/api/v1/workspaces/\(name)/start")
+            #expect(started.status == 202)
+            let ticket = try started.json()
+            #expect(ticket["workspace"] as? String == name)
+            let job = try await server.finishedJob(try #require(ticket["jobId"] as? String))
+            #expect(job["action"] as? String == "start" && job["result"] as? String == "succeeded")
+            #expect(try await server.request("GET", "/api/v1/workspaces/\(name)").json()["status"] as? String == "Running")
+            #expect(try await server.request("POST", "/api/v1/workspaces/nope-1234567/start").status == 404)
+        }
+    }
+
     @Test func fullDeleteRemovesEveryLabelledObject() async throws {
         try await ServerHarness.with { server in
             let first = try await server.request("POST", "/api/v1/workspaces", body: #"{"blueprint":"dev"}"#).json()

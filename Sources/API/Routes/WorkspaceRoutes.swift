@@ -3,13 +3,13 @@ import Hummingbird
 import Provisioner
 import Store
 
-/// `/workspaces`: list, provision (or start), show, stop and delete. Another user's workspace
+/// `/workspaces`: list, provision (or start), start by name, show, stop and delete. Another user's workspace
 /// answers 404, never 403, so names do not leak.
 struct WorkspaceRoutes: RouteSet {
     let dependencies: APIDependencies
 
     /// The endpoints.
-    enum Endpoint: CaseIterable { case list, provision, show, stopOrDelete }
+    enum Endpoint: CaseIterable { case list, provision, show, stopOrDelete, start }
 
     static var endpoints: [Endpoint] { Endpoint.allCases }
 
@@ -19,6 +19,7 @@ struct WorkspaceRoutes: RouteSet {
         case .provision: (.post, "workspaces")
         case .show: (.get, "workspaces/:name")
         case .stopOrDelete: (.delete, "workspaces/:name")
+        case .start: (.post, "workspaces/:name/start")
         }
     }
 
@@ -30,6 +31,13 @@ struct WorkspaceRoutes: RouteSet {
             let caller = try context.requireCaller()
             let name = try dependencies.visibleWorkspace(context.parameters.require("name"), for: caller)
             return try JSONBody.response(try await dependencies.provisioner.workspace(name))
+        case .start:
+            let caller = try context.requireCaller()
+            let name = try dependencies.visibleWorkspace(context.parameters.require("name"), for: caller)
+            guard let owner = dependencies.provisioner.owner(of: name) else { throw APIError.notFound("workspace \"\(name)\" not found") }
+            let user = try await dependencies.store.users.get(owner)
+            let ticket = try await dependencies.provisioner.start(name, owner: WorkspaceOwner(user))
+            return try JSONBody.response(JobTicketBody(ticket), status: .accepted)
         case .stopOrDelete:
             let caller = try context.requireCaller()
             let name = try dependencies.visibleWorkspace(context.parameters.require("name"), for: caller)

@@ -39,6 +39,30 @@ extension Provisioner {
         return JobTicket(workspace: name, jobID: job.id)
     }
 
+    /// Starts a stopped workspace by its name, from the blueprint it was made from (its instance,
+    /// if any, is already part of the name). Errors as `provision`; `not_found` when there is no
+    /// workspace of that name.
+    public func start(_ name: String, owner: WorkspaceOwner) async throws -> JobTicket {
+        try await awaitSync()
+        let snapshot = observer.snapshot(of: name)
+        guard let anchor = snapshot.anchor, anchor.metadata.labels?[Labels.user] == owner.username,
+              let blueprintName = anchor.metadata.labels?[Labels.blueprint]
+        else { throw ProvisionerError.workspaceNotFound(name) }
+        let blueprint = try catalog().provisionable(blueprintName)
+        guard owner.mayUse(blueprintName) else {
+            throw ProvisionerError(.forbidden, "user \(owner.username) may not use blueprint \"\(blueprintName)\"")
+        }
+        _ = try blueprint.instantiate(context: context(for: owner, workspace: name))
+        if let pod = snapshot.pod, pod.metadata.deletionTimestamp == nil {
+            throw ProvisionerError(.alreadyExists, "workspace \(name) is already running")
+        }
+        let job = Job(
+            id: UUID().uuidString.lowercased(), workspaceName: name, username: owner.username, action: .start,
+            createdAt: time.now, blueprint: blueprintName)
+        try await admit(job)
+        return JobTicket(workspace: name, jobID: job.id)
+    }
+
     /// Soft-stops a workspace: the pod goes, volumes and configuration stay. Idempotent.
     public func stop(_ name: String) async throws -> JobTicket {
         try await act(.stop, on: name)

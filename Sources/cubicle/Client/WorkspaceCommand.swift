@@ -93,17 +93,7 @@ struct WorkspaceCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await options.withAPI { api in
-                let workspace = try await api.json(.GET, "workspaces/\(URLEncoding.component(name))")
-                guard let owner = workspace["username"]?.stringValue, let blueprint = workspace["blueprint"]?.stringValue else {
-                    throw ClientError.protocolError("the server's workspace has no username or blueprint")
-                }
-                // The name comes from user, blueprint and instance; the instance is not shown, so a
-                // workspace whose name does not match user and blueprint alone was made with one.
-                guard CanonicalName(username: owner, blueprint: blueprint).name == name else {
-                    throw ClientError.invalid(
-                        "\(name) was created with an instance name; start it with `cubicle ws create --blueprint \(blueprint) --instance NAME`")
-                }
-                let ticket = try await api.json(.POST, "workspaces", body: ["blueprint": .string(blueprint), "username": .string(owner)])
+                let ticket = try await api.json(.POST, "workspaces/\(URLEncoding.component(name))/start")
                 try await WorkspaceCommand.finish(ticket, api: api, options: options, noWait: noWait, verb: "start")
             }
         }
