@@ -11,7 +11,7 @@ SWIFT_TEST_FLAGS ?=
 BENCH_FLAGS  ?=
 # Python tools the tests drive (schemathesis against docs/openapi.yaml, a real OIDC provider), in a venv under .build.
 PYTOOLS      := .build/pytools
-PY_PACKAGES  := schemathesis==4.32.5 oidc-provider-mock==0.3.4 requests==2.34.2 websocket-client==1.9.2
+PY_PACKAGES  := schemathesis==4.32.5 oidc-provider-mock==0.3.4 requests==2.34.2 websocket-client==1.9.2 cocalc-api==0.5.1
 
 .PHONY: deps pytools build run test soak clean local-cluster bench
 

@@ -18,7 +18,8 @@ public enum AccessPolicy {
     static func area(of path: String) -> String {
         let segments = path.split(separator: "/").map(String.init)
         if segments.contains(where: { $0.hasPrefix("file") || $0 == "upload" || $0 == "uploads" }) { return "files" }
-        if segments.contains(where: { $0 == "shell" || $0 == "exec" || $0 == "sessions" }) { return "shell" }
+        // The CoCalc API runs commands (system.exec): it needs what a shell needs.
+        if segments.contains(where: { $0 == "shell" || $0 == "exec" || $0 == "sessions" || $0 == "conat" }) { return "shell" }
         if segments.contains("tokens") { return "tokens" }
         if segments.contains("credentials") { return "credentials" }
         switch segments.first {

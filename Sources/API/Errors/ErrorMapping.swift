@@ -83,7 +83,17 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let (apiError, unexpected) = ErrorMapping.apiError(for: error)
+            var (apiError, unexpected) = ErrorMapping.apiError(for: error)
+            // No route: a known path asked with another method is 405 with the methods it takes.
+            if let http = error as? HTTPError, http.status == .notFound {
+                let allowed = APIRouter.routes.filter { $0.matches(path: request.uri.path[...]) }.map(\.method.rawValue)
+                if !allowed.isEmpty, !allowed.contains(request.method.rawValue) {
+                    apiError = APIError(.methodNotAllowed, .notFound, "\(request.method.rawValue) is not allowed here; use \(allowed.joined(separator: " or "))")
+                    var response = try apiError.response(from: request, context: context)
+                    response.headers[.allow] = allowed.joined(separator: ", ")
+                    return response
+                }
+            }
             if unexpected {
                 context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             } else if apiError.status.code >= 500 || error is HTTPParserError {

@@ -26,6 +26,14 @@ public struct APIRoute: Hashable, Sendable, CustomStringConvertible {
 
     /// `GET /api/v1/workspaces/:name`.
     public var description: String { "\(method.rawValue) \(fullPath)" }
+
+    /// Whether `path` (a request's path) is this route's path, `:parameter` segments matching any one segment.
+    func matches(path: Substring) -> Bool {
+        let pattern = fullPath.split(separator: "/")
+        let segments = path.split(separator: "/")
+        guard pattern.count == segments.count else { return false }
+        return zip(pattern, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
+    }
 }
 
 /// A set of routes that registers exactly the routes it lists: every endpoint maps to one route

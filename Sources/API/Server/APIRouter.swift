@@ -13,7 +13,7 @@ public enum APIRouter {
         AppRoutes.self,
         ShellRoutes.self, ExecRoutes.self,
         AuthRoutes.self, InternalRoutes.self, CredentialRoutes.self,
-        MetricsRoutes.self,
+        MetricsRoutes.self, ConatRoutes.self,
     ]
 
     /// Every route `make` registers, in registration order.
