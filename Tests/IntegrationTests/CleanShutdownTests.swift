@@ -36,7 +36,11 @@ import Testing
 
         let before = logs.all.count
         server.cancel()
-        _ = await server.result
+        let ended = await server.result
+        // Cancelled, it may say so (CancellationError); any other error is a failed shutdown.
+        if case .failure(let error) = ended {
+            #expect(error is CancellationError, "a cancelled server ends cleanly, not with \(error)")
+        }
         let stopping = logs.all.dropFirst(before).filter { $0.level > .info }
         #expect(stopping.isEmpty, "logged above info while stopping: \(stopping)")
         let loud = logs.all.filter { $0.level >= .warning }

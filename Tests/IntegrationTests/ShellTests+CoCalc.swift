@@ -9,7 +9,7 @@ extension ShellTests {
         import json, sys
         import cocalc_api
 
-        host, key, other_key, title = sys.argv[1:5]
+        host, key, other_key, title, shell_key = sys.argv[1:6]
         hub = cocalc_api.Hub(api_key=key, host=host)
         out = {"ping": hub.system.ping(), "test": hub.system.test()}
         pid = hub.projects.create_project(title=title)
@@ -33,6 +33,10 @@ extension ShellTests {
         out["unknown"] = error(lambda: hub.call("system.nope", [{}]))
         out["wrong_key"] = error(lambda: cocalc_api.Hub(api_key="cub_wrong", host=host).system.ping())
         out["foreign"] = error(lambda: cocalc_api.Project(api_key=other_key, host=host, project_id=pid).system.exec(command="id"))
+        # Out-of-range numbers are clamped, never a crash of the server.
+        out["huge"] = project.system.exec(command="echo ok", max_output=1e300, timeout=1e300)
+        # A key narrowed to shell may run commands but not manage projects.
+        out["narrow"] = error(lambda: cocalc_api.Hub(api_key=shell_key, host=host).projects.delete(project_id=pid))
         out["stop"] = hub.projects.stop(project_id=pid)
         print(json.dumps(out))
         """#
@@ -41,8 +45,10 @@ extension ShellTests {
         let fixture = try ShellWorkspace.get()
         let other = try await fixture.server.makeUser("cocalc-\(UUID().uuidString.prefix(6).lowercased())")
         let title = "cc-\(UUID().uuidString.prefix(8).lowercased())"
+        let narrow = try await fixture.server.request("POST", "/api/v1/me/tokens", body: #"{"name":"cocalc-shell","scopes":["shell"]}"#).json()
+        let shellKey = try #require(narrow["token"] as? String)
         let (status, output) = try await PythonTools.run(
-            Self.cocalcClient, [fixture.server.url, fixture.server.adminToken, other, title], importing: "cocalc_api")
+            Self.cocalcClient, [fixture.server.url, fixture.server.adminToken, other, title, shellKey], importing: "cocalc_api")
         try #require(status == 0, "the cocalc-api client failed: \(output)")
         let answer = try JSONObject(Data(output.utf8))
         #expect((answer["ping"] as? [String: Any])?["now"] is NSNumber, "\(output)")
@@ -60,6 +66,8 @@ extension ShellTests {
         #expect((answer["unknown"] as? String)?.contains("unknown method") == true)
         #expect((answer["wrong_key"] as? String)?.hasPrefix("HTTPStatusError") == true, "\(output)")
         #expect((answer["foreign"] as? String)?.contains("not found") == true, "another user's workspace is not found: \(output)")
+        #expect(exec("huge")["stdout"] as? String == "ok\n", "\(output)")
+        #expect((answer["narrow"] as? String)?.contains("workspace:write") == true, "\(output)")
 
         // The stop went through; GET is not a CoCalc call.
         try await eventually("the project stops") {

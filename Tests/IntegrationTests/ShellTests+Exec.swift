@@ -77,6 +77,10 @@ extension ShellTests {
             #expect(reply.status == 400, "\(body): \(reply.status) \(String(decoding: reply.body, as: UTF8.self))")
             #expect(try reply.json()["code"] as? String == "invalid_request")
         }
+        // Within every field's limit, but too long once quoted for one argument of the login shell.
+        let quotes = String(repeating: "'", count: 40_000)
+        let long = try await Self.exec(fixture, #"{"command":"printf","args":["%s","\#(quotes)"]}"#)
+        #expect(long.status == 400 && (try? long.json()["code"] as? String) == "invalid_request", "\(long.status)")
         let async = try await Self.exec(fixture, #"{"command":"true","async":true}"#)
         #expect(try async.status == 501 && async.json()["code"] as? String == "not_implemented")
         let bob = try await fixture.server.makeUser("exec-bob-\(UUID().uuidString.prefix(4).lowercased())")

@@ -26,8 +26,11 @@ import Testing
             throw error
         }
         do {
-            let a = try await Self.provision(one, data: first)
-            let b = try await Self.provision(two, data: second)
+            // At the same time, so each kubelet picks its address while the other's pod has not
+            // yet bound its own: only the machine-wide locks keep them apart.
+            async let provisionedA = Self.provision(one, data: first)
+            async let provisionedB = Self.provision(two, data: second)
+            let (a, b) = try await (provisionedA, provisionedB)
             #expect(a.podIP != b.podIP, "both pods got \(a.podIP)")
             for (server, data, workspace) in [(one, first, a), (two, second, b)] {
                 try await Self.expectWorkingSSH(server, data: data, workspace: workspace.name)

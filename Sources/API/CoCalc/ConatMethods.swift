@@ -12,6 +12,16 @@ struct ConatMethods: Sendable {
 
     /// `/api/conat/hub`.
     func hub(_ call: ConatCall) async throws -> JSONValue {
+        // The endpoint needs `shell:write` (it runs commands); managing projects also needs what
+        // the REST routes for the same work need.
+        switch call.name {
+        case "projects.createProject", "projects.start", "projects.stop", "projects.deleteProject", "projects.touch":
+            try requireScope("workspace:write")
+        case "projects.state", "projects.status":
+            try requireScope("workspace:read")
+        default:
+            break
+        }
         switch call.name {
         case "system.ping":
             return ["now": nowMilliseconds]
@@ -104,20 +114,28 @@ struct ConatMethods: Sendable {
             environment = members.mapValues { $0.stringValue ?? String(decoding: $0.serialized(), as: UTF8.self) }
         }
         let settings = dependencies.exec
-        let maxOutput = try call.number("max_output").map { min(max(0, Int($0)), settings.maximumMaxOutput) }
-        let timeout = try call.number("timeout") ?? call.timeout ?? settings.defaultTimeout
+        // Clamped as Doubles: converting an out-of-range Double to Int traps.
+        let maxOutput = try call.number("max_output").map { Int(min(max(0, $0), Double(settings.maximumMaxOutput))) }
+        let asked = try call.number("timeout") ?? call.timeout ?? settings.defaultTimeout
+        guard asked.isFinite, asked > 0 else { throw ConatError("timeout must be a positive number of seconds") }
+        let timeout = min(asked, settings.maximumTimeout)
         let useShell = try call.flag("bash") == true || args == nil
         let body = ExecRequest.Body(
             command: command, args: useShell ? nil : args, bash: useShell, cwd: try call.string("cwd"), path: try call.string("path"),
-            env: environment, stdin: nil, timeout: min(timeout, settings.maximumTimeout), maxOutput: maxOutput, encoding: nil, async: nil)
+            env: environment, stdin: nil, timeout: timeout, maxOutput: maxOutput, encoding: nil, async: nil)
         let request = try ExecRequest(body, settings: settings)
         guard let wrapper = settings.wrapper else { throw ConatError("exec is not configured on this server") }
+        try request.checkLength(wrapper: wrapper)
         try await awaitRunning(name, within: min(timeout, 120))
         let connector = dependencies.connector
         let session = try await connector.session(for: try connector.endpoint(of: name))
         let result = try await ExecRunner(session: session, wrapper: wrapper, settings: settings, time: dependencies.time).run(request)
         if result.timedOut { throw ConatError("the command timed out after \(Int(timeout)) s") }
         return ["stdout": .string(result.stdout), "stderr": .string(result.stderr), "exit_code": result.exitCode.map { .int(Int64($0)) } ?? .null]
+    }
+
+    private func requireScope(_ scope: String) throws {
+        guard AccessPolicy.permits(caller.scopes, scope) else { throw ConatError("this key's scopes do not allow \(scope)") }
     }
 
     /// The workspace the call names, if the caller may see it ("not found" otherwise).

@@ -98,5 +98,17 @@ struct ExecRequest: Sendable {
         return words.map(Self.quote).joined(separator: " ")
     }
 
+    /// The longest command line sent: sshd hands it to the login shell as one `-c` argument, and
+    /// Linux refuses a single argument over 128 KiB (E2BIG) — refused here as bad input instead.
+    static let maximumCommandLine = 120 * 1024
+
+    /// Throws 400 when the command line would be too long for the workspace's kernel.
+    func checkLength(wrapper: String) throws {
+        let length = commandLine(wrapper: wrapper, id: "00000000-0000-0000-0000-000000000000").utf8.count
+        guard length <= Self.maximumCommandLine else {
+            throw APIError.invalid("command, args and env come to \(length) bytes once quoted; at most \(Self.maximumCommandLine) fit (send big input as stdin)")
+        }
+    }
+
     static func quote(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }

@@ -25,6 +25,7 @@ struct ExecRoutes: RouteSet {
         guard let wrapper = dependencies.exec.wrapper else {
             throw APIError(.serviceUnavailable, .internalError, "exec is not configured on this server (workspace/exec-wrapper is missing)")
         }
+        try checked.checkLength(wrapper: wrapper)
         let connector = dependencies.connector
         let session = try await connector.session(for: try connector.endpoint(of: workspace))
         let result = try await ExecRunner(session: session, wrapper: wrapper, settings: dependencies.exec, time: dependencies.time).run(checked)

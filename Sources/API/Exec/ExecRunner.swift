@@ -36,7 +36,29 @@ struct ExecRunner: Sendable {
         let channel = try await session.exec(line)
         defer { channel.close() }
         let timedOut = TimeoutFlag()
-        let collected = try await withThrowingTaskGroup(of: Collected?.self) { group in
+        let collected: Collected
+        do {
+            collected = try await collect(channel, request: request, id: id, timedOut: timedOut)
+        } catch is CancellationError {
+            // The request went away (a shutdown past its grace): the command must not outlive it
+            // with no limit, so its process group is ended as a timeout would end it.
+            let runner = self
+            Task.detached { try? await runner.kill(id: id) }
+            throw CancellationError()
+        }
+        let killed = timedOut.isSet
+        let exit = killed ? ((try? await channel.exitStatus()) ?? SSHExit(signal: "KILL")) : try await channel.exitStatus()
+        let encode: ([UInt8]) -> String = request.base64 ? { Data($0).base64EncodedString() } : { String(decoding: $0, as: UTF8.self) }
+        return ExecResult(
+            stdout: encode(collected.stdout), stderr: encode(collected.stderr), exitCode: exit.code,
+            signal: exit.signal ?? (killed ? Self.signalName(exit.code) : nil), timedOut: killed,
+            truncated: .init(stdout: collected.stdoutDropped, stderr: collected.stderrDropped),
+            durationMs: Int((time.now.timeIntervalSince(started) * 1000).rounded()), encoding: request.base64 ? "base64" : "utf8")
+    }
+
+    /// Feeds stdin, reads both streams and runs the timer that ends the command.
+    private func collect(_ channel: SSHChannel, request: ExecRequest, id: String, timedOut: TimeoutFlag) async throws -> Collected {
+        try await withThrowingTaskGroup(of: Collected?.self) { group in
             group.addTask {
                 if !request.stdin.isEmpty { try? await channel.write(request.stdin) }
                 channel.sendEOF()
@@ -59,14 +81,6 @@ struct ExecRunner: Sendable {
             }
             throw APIError(.internalServerError, .internalError, "the command ended without a result")
         }
-        let killed = timedOut.isSet
-        let exit = killed ? ((try? await channel.exitStatus()) ?? SSHExit(signal: "KILL")) : try await channel.exitStatus()
-        let encode: ([UInt8]) -> String = request.base64 ? { Data($0).base64EncodedString() } : { String(decoding: $0, as: UTF8.self) }
-        return ExecResult(
-            stdout: encode(collected.stdout), stderr: encode(collected.stderr), exitCode: exit.code,
-            signal: exit.signal ?? (killed ? Self.signalName(exit.code) : nil), timedOut: killed,
-            truncated: .init(stdout: collected.stdoutDropped, stderr: collected.stderrDropped),
-            durationMs: Int((time.now.timeIntervalSince(started) * 1000).rounded()), encoding: request.base64 ? "base64" : "utf8")
     }
 
     struct Collected: Sendable {
@@ -106,7 +120,7 @@ struct ExecRunner: Sendable {
     /// SIGTERM to the command's process group, SIGKILL after the grace period (a second exec on
     /// the same session: the first one's channel is busy with the command). `kill -SIG -PGID`
     /// without `--`: dash's kill does not take `--` and would fall back to the leader alone.
-    private func kill(id: String) async throws {
+    func kill(id: String) async throws {
         let script = "p=$(cat \"${TMPDIR:-/tmp}/cubicle-exec-$1.pid\" 2>/dev/null) && [ -n \"$p\" ] && { kill -\"$2\" \"-$p\" 2>/dev/null || kill -\"$2\" \"$p\"; }; true"
         for signal in ["TERM", "KILL"] {
             let line = ["sh", "-c", script, "sh", id, signal].map(ExecRequest.quote).joined(separator: " ")

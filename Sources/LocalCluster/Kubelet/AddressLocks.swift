@@ -25,11 +25,15 @@ struct AddressLocks: Sendable {
     let directory: String
 
     /// Takes `address`'s lock without waiting; nil when another holder has it. When the
-    /// directory cannot be used at all, locking is impossible and every address is refused
-    /// rather than handed out unguarded.
+    /// directory cannot be used at all — or is not this user's alone — locking is impossible and
+    /// every address is refused rather than handed out unguarded.
     func acquire(_ address: String) -> Held? {
         try? FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        // A directory someone else owns or may write to could hold every lock: refuse it.
+        var info = stat()
+        guard lstat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid(),
+              info.st_mode & (S_IWGRP | S_IWOTH) == 0 else { return nil }
         let descriptor = open(directory + "/" + address + ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else { return nil }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {

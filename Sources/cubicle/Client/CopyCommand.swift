@@ -114,6 +114,12 @@ struct CopyCommand: AsyncParsableCommand {
         }
         let existing = target == "-" ? 0 : ((try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int64) ?? 0) ?? 0
         let offset = resume ? existing : 0
+        if offset == 0, target != "-" {
+            // Asked first, so a typo or a stopped workspace never empties an existing local file.
+            guard try await options.withAPI({ try await $0.remoteSize(workspace, path: path) }) != nil else {
+                throw ClientError(.notFound, "\(workspace):\(path) does not exist", status: 404)
+            }
+        }
         let file = try await LocalFile.openForWriting(target, append: offset > 0)
         let meter = TransferMeter(label: "\(workspace):\(path)", enabled: options.decorates && target != "-")
         do {

@@ -1,6 +1,9 @@
 import CubicleClient
 import CubicleModel
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `cp -r`: a directory as one tar stream through exec — one round trip whatever the number of
 /// files, modes and symlinks kept; needs `tar` on both sides.
@@ -13,12 +16,23 @@ struct TarCopy {
         var remote = RemoteCommandOptions()
         remote.tty = false
         remote.command = ["sh", "-c", "mkdir -p -- \"$1\" && exec tar -C \"$1\" -xf -", "sh", path.isEmpty ? "." : Self.expandHome(path)]
-        let status = try await options.withAPI { api in
-            try await RemoteSession(api: api, workspace: workspace, options: remote, followResize: false, input: local.stdout ?? -1).run()
+        let status: JSONValue?
+        do {
+            status = try await options.withAPI { api in
+                try await RemoteSession(api: api, workspace: workspace, options: remote, followResize: false, input: local.stdout ?? -1).run()
+            }
+        } catch {
+            local.signal(SIGTERM)
+            _ = try? await Blocking.run { local.wait() }
+            throw error
         }
-        let packed = local.wait()
-        guard packed.status == 0 else { throw ClientError.local("the local tar failed (exit \(packed.status))") }
+        // The remote side is done: a local tar still writing (the remote one failed) must not
+        // block on a pipe nobody reads.
+        if status.map(RemoteCommand.exitCode(of:)) != 0 { local.signal(SIGTERM) }
+        if let read = local.stdout { close(read) }
+        let packed = try await Blocking.run { local.wait() }
         try Self.check(status, what: "unpacking in \(workspace)")
+        guard packed.status == 0 else { throw ClientError.local("the local tar failed (exit \(packed.status))") }
     }
 
     /// `path` in the workspace into local `to` (created when missing).
@@ -34,7 +48,7 @@ struct TarCopy {
             try await RemoteSession(api: api, workspace: workspace, options: remote, followResize: false, output: sink).run()
         }
         await sink.close()
-        let unpacked = local.wait()
+        let unpacked = try await Blocking.run { local.wait() }
         try Self.check(status, what: "packing \(path) in \(workspace)")
         guard unpacked.status == 0 else { throw ClientError.local("the local tar failed (exit \(unpacked.status))") }
     }

@@ -40,8 +40,16 @@ enum CLIShellTests {
         size(40, 120)
         # The outer terminal's size changed: the client (the pty's foreground job) gets SIGWINCH.
         os.killpg(os.tcgetpgrp(fd), signal.SIGWINCH)
-        time.sleep(0.5)
-        send(b"stty size\r"); expect(b"40 120")
+        # The resize travels client → server → workspace; ask again until it has arrived.
+        for attempt in range(60):
+            send(b"stty size\r"); expect(b"\n")
+            try:
+                expect(b"40 120", timeout=1)
+                break
+            except SystemExit:
+                continue
+        else:
+            sys.exit("the terminal size never followed the resize")
         send(b"sleep 100; echo slept\r"); time.sleep(1)
         send(b"\x03"); time.sleep(0.5)
         send(b"echo still-$((20+1))\r"); expect(b"still-21")
