@@ -47,16 +47,8 @@ struct AdminTokenSubcommand: AsyncParsableCommand {
             let outcome = try await AdminRecovery.issueToken(dataDirectory: dataDir, username: username, tokenName: name, logger: logger)
             print(outcome.token)
         } catch let error as any CodedError {
-            FileHandleOutput.standardError("cubicle admin token: \(error.message)")
+            Console.note("cubicle admin token: \(error.message)")
             throw ExitCode.failure
         }
-    }
-}
-
-/// Lines for people on stderr.
-enum FileHandleOutput {
-    /// Writes `line` and a newline to stderr.
-    static func standardError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

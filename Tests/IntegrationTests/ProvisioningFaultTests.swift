@@ -60,9 +60,10 @@ import Testing
     @Test func jobsInterruptedBySIGKILLFinishAfterRestartWithoutOrphans() async throws {
         let data = try TemporaryDirectory("cubicle-kill")
         defer { data.remove() }
-        // Pods take 3 s to report Running, so the kill certainly catches jobs in flight.
+        // Pods take 10 s to report Running, so the kill certainly catches jobs in flight even when a
+        // loaded machine answers the provisions slowly (with 3 s, every job once finished first).
         let first = try await ServeProcess.start(
-            dataDirectory: data.path, logName: "first", extraArguments: ["--kubelet", "instant", "--instant-delay", "3"])
+            dataDirectory: data.path, logName: "first", extraArguments: ["--kubelet", "instant", "--instant-delay", "10"])
         let token = try await blocking { try String(contentsOfFile: data.file("admin-token"), encoding: .utf8) }
             .trimmingCharacters(in: .whitespacesAndNewlines)
         // Kill as soon as half the provisions are accepted, so jobs are certainly in flight

@@ -43,6 +43,14 @@ extension ShellTests {
         # What a Kubernetes client library builds by default: `+` for spaces, `;` left as it is.
         out["kubernetes"] = run("command=sh&command=-c&command=echo+out;+exit+3&tty=false&stdin=false")
         out["literal"] = run(urllib.parse.urlencode([("command", "echo"), ("command", "1+1=2"), ("tty", "false"), ("stdin", "false")]))
+        # The one-call exec and the start-by-name route, as a script would call them.
+        api = f"{base}/api/v1/workspaces/{workspace}"
+        r = requests.post(api + "/exec", json={"command": "printf", "args": ["%s|", "my file", "1+1"]}, headers=auth)
+        out["exec"] = [r.status_code, r.json().get("stdout"), r.json().get("exitCode")]
+        r = requests.post(api + "/start", headers=auth)
+        out["start"] = [r.status_code, r.json().get("code")]
+        r = requests.get(api + "/exec", headers=auth)
+        out["exec_get"] = [r.status_code, r.headers.get("Allow")]
         print(json.dumps(out))
         """#
 
@@ -69,5 +77,12 @@ extension ShellTests {
             #expect(causes?.first?["message"] as? String == "3", "\(client) must report exit 3, not 127: \(output)")
         }
         #expect((answer["literal"] as? [Any])?.first as? String == "1+1=2\n", "\(output)")
+        let exec = answer["exec"] as? [Any]
+        #expect((exec?.first as? NSNumber)?.intValue == 200 && exec?[1] as? String == "my file|1+1|", "\(output)")
+        #expect((exec?.last as? NSNumber)?.intValue == 0)
+        let start = answer["start"] as? [Any]
+        #expect((start?.first as? NSNumber)?.intValue == 409 && start?.last as? String == "already_exists", "a running workspace: \(output)")
+        let wrongMethod = answer["exec_get"] as? [Any]
+        #expect((wrongMethod?.first as? NSNumber)?.intValue == 405 && wrongMethod?.last as? String == "POST", "\(output)")
     }
 }

@@ -124,12 +124,8 @@ struct ConatMethods: Sendable {
             command: command, args: useShell ? nil : args, bash: useShell, cwd: try call.string("cwd"), path: try call.string("path"),
             env: environment, stdin: nil, timeout: timeout, maxOutput: maxOutput, encoding: nil, async: nil)
         let request = try ExecRequest(body, settings: settings)
-        guard let wrapper = settings.wrapper else { throw ConatError("exec is not configured on this server") }
-        try request.checkLength(wrapper: wrapper)
         try await awaitRunning(name, within: min(timeout, 120))
-        let connector = dependencies.connector
-        let session = try await connector.session(for: try connector.endpoint(of: name))
-        let result = try await ExecRunner(session: session, wrapper: wrapper, settings: settings, time: dependencies.time).run(request)
+        let result = try await ExecRunner.run(request, in: name, dependencies: dependencies)
         if result.timedOut { throw ConatError("the command timed out after \(Int(timeout)) s") }
         return ["stdout": .string(result.stdout), "stderr": .string(result.stderr), "exit_code": result.exitCode.map { .int(Int64($0)) } ?? .null]
     }

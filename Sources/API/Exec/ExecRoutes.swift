@@ -22,13 +22,7 @@ struct ExecRoutes: RouteSet {
         let workspace = try dependencies.visibleWorkspace(context.parameters.require("name"), for: caller)
         let body = try await JSONBody.decode(ExecRequest.Body.self, from: request)
         let checked = try ExecRequest(body, settings: dependencies.exec)
-        guard let wrapper = dependencies.exec.wrapper else {
-            throw APIError(.serviceUnavailable, .internalError, "exec is not configured on this server (workspace/exec-wrapper is missing)")
-        }
-        try checked.checkLength(wrapper: wrapper)
-        let connector = dependencies.connector
-        let session = try await connector.session(for: try connector.endpoint(of: workspace))
-        let result = try await ExecRunner(session: session, wrapper: wrapper, settings: dependencies.exec, time: dependencies.time).run(checked)
+        let result = try await ExecRunner.run(checked, in: workspace, dependencies: dependencies)
         return try JSONBody.response(result)
     }
 }

@@ -29,6 +29,18 @@ struct ExecRunner: Sendable {
     let settings: ExecSettings
     let time: any TimeSource
 
+    /// Runs `request` in `workspace` over its pooled session: the one entry point of the REST
+    /// exec and CoCalc's `system.exec`.
+    static func run(_ request: ExecRequest, in workspace: String, dependencies: APIDependencies) async throws -> ExecResult {
+        guard let wrapper = dependencies.exec.wrapper else {
+            throw APIError(.serviceUnavailable, .internalError, "exec is not configured on this server (workspace/exec-wrapper is missing)")
+        }
+        try request.checkLength(wrapper: wrapper)
+        let connector = dependencies.connector
+        let session = try await connector.session(for: try connector.endpoint(of: workspace))
+        return try await ExecRunner(session: session, wrapper: wrapper, settings: dependencies.exec, time: dependencies.time).run(request)
+    }
+
     func run(_ request: ExecRequest) async throws -> ExecResult {
         let id = UUID().uuidString.lowercased()
         let line = request.commandLine(wrapper: wrapper, id: id)

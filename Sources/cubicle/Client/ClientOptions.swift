@@ -1,3 +1,4 @@
+import App
 import ArgumentParser
 import CubicleClient
 import CubicleModel
@@ -57,24 +58,15 @@ struct ConfigStore {
     /// Reads the file (off the cooperative pool).
     static func load() async throws -> ConfigStore {
         let path = ClientConfiguration.defaultPath()
-        return try await Blocking.run { ConfigStore(path: path, value: try ClientConfiguration.load(from: path)) }
+        return try await Offload.run { ConfigStore(path: path, value: try ClientConfiguration.load(from: path)) }
     }
 
     /// Writes the file (mode 0600).
     func save() async throws {
         let (value, path) = (value, path)
-        try await Blocking.run { try value.save(to: path) }
+        try await Offload.run { try value.save(to: path) }
     }
 
     /// Where client state (resumable uploads) lives: beside the configuration file.
     var stateDirectory: String { (path as NSString).deletingLastPathComponent }
-}
-
-/// Blocking work on a thread of its own.
-enum Blocking {
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
-        }
-    }
 }

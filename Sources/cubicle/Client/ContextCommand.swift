@@ -1,3 +1,4 @@
+import App
 import ArgumentParser
 import CubicleClient
 import CubicleModel
@@ -130,9 +131,9 @@ enum TokenInput {
         if stdin, file != nil { throw ClientError.invalid("give --token-stdin or --token-file, not both") }
         let text: String?
         if stdin {
-            text = try await Blocking.run { String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) }
+            text = try await Offload.run { String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) }
         } else if let file {
-            text = try await Blocking.run {
+            text = try await Offload.run {
                 guard let data = FileManager.default.contents(atPath: file) else { throw ClientError.invalid("cannot read \(file)") }
                 return String(decoding: data, as: UTF8.self)
             }

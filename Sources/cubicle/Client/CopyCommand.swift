@@ -76,7 +76,6 @@ struct CopyCommand: AsyncParsableCommand {
         var target = path.isEmpty ? "~/" : path
         if target.hasSuffix("/") { target += (from == "-" ? "stdin" : (from as NSString).lastPathComponent) }
         let file = try await LocalFile.openForReading(from)
-        defer { Task { await file.close() } }
         var upload = UploadOptions()
         upload.mkdirs = mkdirs
         upload.mode = mode
@@ -90,8 +89,15 @@ struct CopyCommand: AsyncParsableCommand {
         }
         let meter = TransferMeter(label: "\(workspace):\(target)", enabled: options.decorates)
         do {
-            let result = try await options.withAPI { api in
-                try await api.upload(file, to: workspace, path: target, options: upload) { done, total in meter.update(done, total) }
+            let result: JSONValue
+            do {
+                result = try await options.withAPI { api in
+                    try await api.upload(file, to: workspace, path: target, options: upload) { done, total in meter.update(done, total) }
+                }
+                await file.close()
+            } catch {
+                await file.close()
+                throw error
             }
             meter.finish()
             if options.output == .json || options.output == .yaml {

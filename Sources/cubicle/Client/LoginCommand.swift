@@ -1,3 +1,4 @@
+import App
 import ArgumentParser
 import CubicleClient
 import CubicleModel
@@ -68,7 +69,7 @@ struct LoginCommand: AsyncParsableCommand {
         let state = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 36) }.joined(separator: "-")
         let url = api.url("auth/login", query: [("provider", chosen), ("redirect", "/"), ("createPAT", "true"), ("state", state)])
         Console.note("Open this URL to sign in:\n  \(url)")
-        if !noBrowser { Browser.open(url) }
+        if !noBrowser { _ = try? await Offload.run { Browser.open(url) } }
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             // 404 until the browser has opened the URL (the server learns the state then), 202 while
@@ -85,7 +86,7 @@ struct LoginCommand: AsyncParsableCommand {
     }
 }
 
-/// Opening a URL in the user's browser, when there is one.
+/// Opening a URL in the user's browser, when there is one (spawns a program: call off the pool).
 enum Browser {
     static func open(_ url: String) {
         let environment = ProcessInfo.processInfo.environment

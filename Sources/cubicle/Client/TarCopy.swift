@@ -1,3 +1,4 @@
+import App
 import CubicleClient
 import CubicleModel
 import Foundation
@@ -23,14 +24,14 @@ struct TarCopy {
             }
         } catch {
             local.signal(SIGTERM)
-            _ = try? await Blocking.run { local.wait() }
+            _ = try? await Offload.run { local.wait() }
             throw error
         }
         // The remote side is done: a local tar still writing (the remote one failed) must not
         // block on a pipe nobody reads.
         if status.map(RemoteCommand.exitCode(of:)) != 0 { local.signal(SIGTERM) }
         if let read = local.stdout { close(read) }
-        let packed = try await Blocking.run { local.wait() }
+        let packed = try await Offload.run { local.wait() }
         try Self.check(status, what: "unpacking in \(workspace)")
         guard packed.status == 0 else { throw ClientError.local("the local tar failed (exit \(packed.status))") }
     }
@@ -48,7 +49,7 @@ struct TarCopy {
             try await RemoteSession(api: api, workspace: workspace, options: remote, followResize: false, output: sink).run()
         }
         await sink.close()
-        let unpacked = try await Blocking.run { local.wait() }
+        let unpacked = try await Offload.run { local.wait() }
         try Self.check(status, what: "packing \(path) in \(workspace)")
         guard unpacked.status == 0 else { throw ClientError.local("the local tar failed (exit \(unpacked.status))") }
     }
