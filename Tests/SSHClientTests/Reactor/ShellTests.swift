@@ -43,10 +43,12 @@ import Testing
                 let terminal = TerminalReader(shell)
                 try await shell.write("echo ready-$((3*3))\n")
                 try await terminal.read(until: "ready-9")
-                // Wait for the shell's own output, not readline's echo of the line: a Ctrl-C that
-                // arrives while readline still edits the line discards the line and the input
-                // typed after it, so the test must know the command list is running.
-                try await shell.write("echo started-$((2*2)); sleep 100; echo slept-$((5*5))\n")
+                // Wait for output of the foreground program itself, not readline's echo of the line
+                // nor a builtin of the shell: a Ctrl-C that reaches the shell itself (while it edits
+                // the line, or between a builtin `echo` and the fork of `sleep` on a loaded machine)
+                // discards the input typed after it. The marker comes from the child, which then
+                // becomes `sleep`, so the Ctrl-C lands on the foreground job.
+                try await shell.write("sh -c 'echo started-$((2*2)); exec sleep 100'; echo slept-$((5*5))\n")
                 try await terminal.read(until: "started-4")
                 try await shell.write("\u{3}")
                 try await shell.write("echo back-$((7*6))\n")
